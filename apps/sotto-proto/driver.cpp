@@ -286,8 +286,14 @@ Driver::Reply Driver::fingerprint(const Json& request) {
   DRIVER_TRY_ASSIGN(remote_key, get_public_key(request, "remote_identity_key"));
   DRIVER_TRY_ASSIGN(iterations, get_u32(request, "iterations"));
   DRIVER_TRY_ASSIGN(version, get_u32(request, "version"));
-  DRIVER_TRY_ASSIGN(fp, protocol::compute_fingerprint(version, iterations, local_id,
-                                                      p->identity.identity_key_pair().public_key,
+  // Optional extension shared with the C peer: a published test vector gives
+  // only public keys, so the local key may be named instead of the party's own.
+  auto local_key = p->identity.identity_key_pair().public_key;
+  if (request.contains("local_identity_key") && !request["local_identity_key"].is_null()) {
+    DRIVER_TRY_ASSIGN(named, get_public_key(request, "local_identity_key"));
+    local_key = named;
+  }
+  DRIVER_TRY_ASSIGN(fp, protocol::compute_fingerprint(version, iterations, local_id, local_key,
                                                       remote_id, remote_key));
   auto reply = ok_reply();
   reply["displayable"] = fp.displayable;
