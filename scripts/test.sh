@@ -12,6 +12,8 @@ if [ "$fuzz_seconds" -gt 0 ]; then
   echo "== libFuzzer: ${fuzz_seconds}s per target (clang) =="
   scripts/build.sh fuzz
   fuzz/run_all.sh build/fuzz "$fuzz_seconds"
+  echo "== the same build's unit tests under AddressSanitizer + UBSan =="
+  ctest --preset fuzz -j2
 fi
 
 echo "== release build and the full test suite =="

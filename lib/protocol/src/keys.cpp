@@ -22,6 +22,16 @@ std::array<std::uint8_t, kSerializedPublicKeySize> PublicKey::serialize() const 
   return out;
 }
 
+bool PublicKey::is_canonical() const {
+  if (raw_[31] & 0x80) return false;
+  // u >= p = 2^255 - 19 only for 0x7fff...ffed and above.
+  if (raw_[31] != 0x7f) return true;
+  for (std::size_t i = 30; i >= 1; --i) {
+    if (raw_[i] != 0xff) return true;
+  }
+  return raw_[0] < 0xed;
+}
+
 KeyPair KeyPair::generate(crypto::Rng& rng) {
   auto pair = crypto::x25519_generate(rng);
   return {PublicKey(pair.public_key), std::move(pair.private_key)};

@@ -236,7 +236,9 @@ Result<Bytes> decrypt_prekey_message(const ProtocolAddress& remote, ByteView ser
   auto their_identity = PublicKey::deserialize(parsed->identity_key);
   if (!their_identity) return fail(Errc::invalid_message, "bad identity key");
   auto base_key = PublicKey::deserialize(parsed->base_key);
-  if (!base_key) return fail(Errc::invalid_message, "bad base key");
+  // The base key names the session setup; a second spelling of the same key
+  // would let a replayed PreKey message set up the session again.
+  if (!base_key || !base_key->is_canonical()) return fail(Errc::invalid_message, "bad base key");
   auto inner = wire::parse_signal_message(parsed->message);
   if (!inner) return error_of(inner);
   SOTTO_TRY(check_trusted(stores, remote, *their_identity, Direction::receiving));

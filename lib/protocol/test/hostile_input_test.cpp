@@ -145,6 +145,25 @@ TEST_F(HostileInputTest, ForgedPreKeyMessageLeavesNoTrace) {
   expect_session_still_works();
 }
 
+TEST_F(HostileInputTest, ReplayedPreKeyMessageWithRespelledBaseKeyIsRefused) {
+  // Without a one-time prekey nothing is consumed by the first delivery, so a
+  // replay is caught only by recognising the base key, whatever its spelling.
+  TestParty carol{"carol", 15, 3};
+  auto stores = carol.stores();
+  ASSERT_TRUE(process_prekey_bundle(bob.address, bob.make_bundle(false, 10), stores, *carol.rng));
+  auto m = *encrypt(bob.address, to_bytes("once"), stores, *carol.rng);
+  auto bob_stores = bob.stores();
+  ASSERT_TRUE(decrypt_prekey_message(carol.address, m.serialized, bob_stores, *bob.rng));
+  auto parsed = *wire::parse_prekey_signal_message(m.serialized);
+  parsed.base_key[32] ^= 0x80;  // bit 255 of u: ignored by X25519
+  auto respelled = wire::encode_prekey_signal_message(parsed);
+  auto r = decrypt_prekey_message(carol.address, respelled, bob_stores, *bob.rng);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, Errc::invalid_message);
+  EXPECT_EQ(decrypt_prekey_message(carol.address, m.serialized, bob_stores, *bob.rng).error().code,
+            Errc::duplicate_message);
+}
+
 TEST_F(HostileInputTest, WhisperBytesGivenAsPreKeyAreInvalid) {
   auto m = send_from_alice("secret");
   m.type = MessageType::prekey;

@@ -152,8 +152,8 @@ Result<std::string> DriverProcess::read_line() {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       std::string why = n == 0 ? "closed its stdout" : errno_text("read");
-      return fail(Errc::internal, "driver " + label_ + " " + why + " before answering (" +
-                                      describe_exit() + ")");
+      return fail(Errc::internal,
+                  "driver " + label_ + " " + why + " before answering (" + describe_exit() + ")");
     }
     pending_.append(buf, static_cast<std::size_t>(n));
   }

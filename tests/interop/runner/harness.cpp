@@ -14,12 +14,21 @@ constexpr std::size_t kMaxDumpChars = 1500;
 constexpr std::uint32_t kDeviceId = 1;
 
 // The contract's error vocabulary; any other code is itself a mismatch.
-constexpr std::array<std::string_view, 15> kContractCodes = {
-    "bad_request",       "invalid_message",    "invalid_mac",
-    "invalid_signature", "duplicate_message",  "too_far_in_future",
-    "untrusted_identity", "no_session",        "invalid_prekey_id",
-    "invalid_kyber_prekey_id", "legacy_version", "unknown_version",
-    "invalid_certificate", "expired_certificate", "internal"};
+constexpr std::array<std::string_view, 15> kContractCodes = {"bad_request",
+                                                             "invalid_message",
+                                                             "invalid_mac",
+                                                             "invalid_signature",
+                                                             "duplicate_message",
+                                                             "too_far_in_future",
+                                                             "untrusted_identity",
+                                                             "no_session",
+                                                             "invalid_prekey_id",
+                                                             "invalid_kyber_prekey_id",
+                                                             "legacy_version",
+                                                             "unknown_version",
+                                                             "invalid_certificate",
+                                                             "expired_certificate",
+                                                             "internal"};
 
 constexpr VersionProfile kV3{3, 2000, 2000, false, false};
 constexpr VersionProfile kV4{4, 25000, 2000, true, true};
@@ -47,14 +56,16 @@ Bytes derived_bytes(std::uint64_t seed, std::string_view purpose, std::size_t n)
   out.reserve(n);
   while (out.size() < n) {
     std::uint64_t v = splitmix64(state);
-    for (int i = 0; i < 8 && out.size() < n; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    for (int i = 0; i < 8 && out.size() < n; ++i)
+      out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
   }
   return out;
 }
 
 std::string dump(const json& j) {
   std::string s = j.dump();
-  if (s.size() > kMaxDumpChars) s = s.substr(0, kMaxDumpChars) + "... (" + std::to_string(s.size()) + " chars)";
+  if (s.size() > kMaxDumpChars)
+    s = s.substr(0, kMaxDumpChars) + "... (" + std::to_string(s.size()) + " chars)";
   return s;
 }
 
@@ -100,7 +111,8 @@ tl::unexpected<Error> Harness::mismatch(const DriverProcess& d, std::string_view
 }
 
 tl::unexpected<Error> Harness::mismatch(std::string_view what) const {
-  return fail(Errc::internal, "scenario " + scenario_ + ", step \"" + step_ + "\": " + std::string(what));
+  return fail(Errc::internal,
+              "scenario " + scenario_ + ", step \"" + step_ + "\": " + std::string(what));
 }
 
 Result<json> Harness::send(DriverProcess& d, json request) {
@@ -214,30 +226,35 @@ Result<json> Harness::bundle(const Party& p, std::uint32_t signed_prekey_id,
   }
   if (!field_is("registration_id", p.registration_id) || !field_is("device_id", kDeviceId) ||
       !field_is("signed_prekey_id", signed_prekey_id)) {
-    return mismatch(*p.driver, "bundle registration_id/device_id/signed_prekey_id differ from the request",
+    return mismatch(*p.driver,
+                    "bundle registration_id/device_id/signed_prekey_id differ from the request",
                     req, r);
   }
   auto spk = b64_field(b, "signed_prekey");
   auto sig = b64_field(b, "signed_prekey_signature");
   if (!spk || spk->size() != 33 || !sig || sig->size() != 64) {
-    return mismatch(*p.driver, "signed_prekey must be 33 bytes and its signature 64 (base64)", req, r);
+    return mismatch(*p.driver, "signed_prekey must be 33 bytes and its signature 64 (base64)", req,
+                    r);
   }
   if (one_time_prekey_id) {
     auto pk = b64_field(b, "prekey");
     if (!field_is("prekey_id", *one_time_prekey_id) || !pk || pk->size() != 33) {
-      return mismatch(*p.driver, "bundle lacks the requested one-time prekey (id, 33-byte key)", req, r);
+      return mismatch(*p.driver, "bundle lacks the requested one-time prekey (id, 33-byte key)",
+                      req, r);
     }
   } else if (b.contains("prekey_id") || b.contains("prekey")) {
     return mismatch(*p.driver, "bundle has a one-time prekey that was not requested", req, r);
   }
-  if (profile_.kyber && (!b.contains("kyber_prekey") || !field_is("kyber_prekey_id", signed_prekey_id))) {
+  if (profile_.kyber &&
+      (!b.contains("kyber_prekey") || !field_is("kyber_prekey_id", signed_prekey_id))) {
     return mismatch(*p.driver, "bundle lacks the requested Kyber prekey", req, r);
   }
   return b;
 }
 
 json Harness::from_bundle_request(const Party& p, const Party& peer, const json& bundle) const {
-  return json{{"op", "session.from_bundle"}, {"party", p.key}, {"peer", peer.address}, {"bundle", bundle}};
+  return json{
+      {"op", "session.from_bundle"}, {"party", p.key}, {"peer", peer.address}, {"bundle", bundle}};
 }
 
 Status Harness::from_bundle(const Party& p, const Party& peer, const json& bundle) {
@@ -256,7 +273,8 @@ Result<Envelope> Harness::encrypt(const Party& from, const Party& to, const Byte
     return mismatch(*from.driver, "type must be \"prekey\" or \"whisper\"", req, r);
   }
   auto ct = b64_field(r, "ciphertext");
-  if (!ct || ct->empty()) return mismatch(*from.driver, "ciphertext is not non-empty base64", req, r);
+  if (!ct || ct->empty())
+    return mismatch(*from.driver, "ciphertext is not non-empty base64", req, r);
   Envelope e;
   e.from = from.key;
   e.from_address = from.address;
@@ -311,7 +329,8 @@ Result<std::optional<std::string>> Harness::stored_identity(const Party& p, cons
   auto it = r.find("identity_key");
   if (it == r.end()) return mismatch(*p.driver, "no identity_key field (null or base64)", req, r);
   if (it->is_null()) return std::optional<std::string>();
-  if (!it->is_string()) return mismatch(*p.driver, "identity_key is neither null nor a string", req, r);
+  if (!it->is_string())
+    return mismatch(*p.driver, "identity_key is neither null nor a string", req, r);
   return std::optional<std::string>(it->get<std::string>());
 }
 
@@ -332,7 +351,8 @@ Result<bool> Harness::session_exists(const Party& p, const Party& peer) {
   auto it = r.find("exists");
   if (it == r.end() || !it->is_boolean()) return mismatch(*p.driver, "no boolean exists", req, r);
   if (it->get<bool>() && r.value("version", 0) != profile_.version) {
-    return mismatch(*p.driver, "session version is not " + std::to_string(profile_.version), req, r);
+    return mismatch(*p.driver, "session version is not " + std::to_string(profile_.version), req,
+                    r);
   }
   return it->get<bool>();
 }

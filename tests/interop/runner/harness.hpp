@@ -22,9 +22,10 @@
 // `INTEROP_ASSIGN(auto x, expr);` — binds the value of a Result or returns its error.
 #define INTEROP_CONCAT_INNER(a, b) a##b
 #define INTEROP_CONCAT(a, b) INTEROP_CONCAT_INNER(a, b)
-#define INTEROP_ASSIGN(lhs, expr) INTEROP_ASSIGN_IMPL(INTEROP_CONCAT(interop_r_, __LINE__), lhs, expr)
-#define INTEROP_ASSIGN_IMPL(tmp, lhs, expr)             \
-  auto tmp = (expr);                                    \
+#define INTEROP_ASSIGN(lhs, expr) \
+  INTEROP_ASSIGN_IMPL(INTEROP_CONCAT(interop_r_, __LINE__), lhs, expr)
+#define INTEROP_ASSIGN_IMPL(tmp, lhs, expr)                \
+  auto tmp = (expr);                                       \
   if (!tmp) return tl::unexpected(std::move(tmp.error())); \
   lhs = std::move(*tmp)
 
@@ -40,7 +41,7 @@ struct VersionProfile {
   std::uint32_t max_jump = 2000;
   // How many skipped message keys a receiver keeps; older ones are dropped.
   std::uint32_t kept_skipped_keys = 2000;
-  bool kyber = false;           // bundles carry a Kyber prekey (PQXDH)
+  bool kyber = false;             // bundles carry a Kyber prekey (PQXDH)
   bool service_id_names = false;  // address names are UUIDs (v4 service ids)
 };
 
@@ -71,8 +72,8 @@ struct Envelope {
 
 class Harness {
  public:
-  Harness(std::string scenario, const VersionProfile& profile, std::uint64_t seed,
-          DriverProcess& a, DriverProcess& b);
+  Harness(std::string scenario, const VersionProfile& profile, std::uint64_t seed, DriverProcess& a,
+          DriverProcess& b);
 
   const VersionProfile& profile() const { return profile_; }
   DriverProcess& a() { return a_; }
@@ -114,7 +115,8 @@ class Harness {
   [[nodiscard]] Status from_bundle(const Party& p, const Party& peer, const json& bundle);
 
   // Encrypts and numbers the envelope (Envelope::seq, from 0) in order of sending.
-  [[nodiscard]] Result<Envelope> encrypt(const Party& from, const Party& to, const Bytes& plaintext);
+  [[nodiscard]] Result<Envelope> encrypt(const Party& from, const Party& to,
+                                         const Bytes& plaintext);
   // Checks the type the sender's driver chose for an envelope.
   [[nodiscard]] Status expect_type(const Envelope& e, std::string_view type) const;
   [[nodiscard]] json decrypt_request(const Envelope& e, std::string_view ciphertext) const;

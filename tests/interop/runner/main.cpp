@@ -102,13 +102,12 @@ bool run_one(const Scenario& s, const Options& o, const sotto::interop::VersionP
     std::printf("PASS %s (v%d, seed %llu): %zu requests, %.2f s\n", std::string(s.name).c_str(),
                 profile.version, static_cast<unsigned long long>(o.seed), h.calls(), secs);
   } else {
-    std::printf("FAIL %s (v%d, seed %llu) after %zu requests\n  %s\n"
-                "  reproduce: sotto-interop --a %s --b %s --scenario %s --seed %llu --version %d\n",
-                std::string(s.name).c_str(), profile.version,
-                static_cast<unsigned long long>(o.seed), h.calls(),
-                status.error().message.c_str(), o.a.c_str(), o.b.c_str(),
-                std::string(s.name).c_str(), static_cast<unsigned long long>(o.seed),
-                profile.version);
+    std::printf(
+        "FAIL %s (v%d, seed %llu) after %zu requests\n  %s\n"
+        "  reproduce: sotto-interop --a %s --b %s --scenario %s --seed %llu --version %d\n",
+        std::string(s.name).c_str(), profile.version, static_cast<unsigned long long>(o.seed),
+        h.calls(), status.error().message.c_str(), o.a.c_str(), o.b.c_str(),
+        std::string(s.name).c_str(), static_cast<unsigned long long>(o.seed), profile.version);
   }
   std::fflush(stdout);
   return static_cast<bool>(status);

@@ -15,11 +15,11 @@ namespace sotto::interop {
 
 struct ProtoField {
   std::uint32_t number = 0;
-  std::uint8_t wire_type = 0;  // 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32
-  std::size_t begin = 0;       // offset of the field's key (tag) byte
-  std::size_t value_begin = 0; // offset of the value (for wire type 2: of the length)
-  std::size_t end = 0;         // one past the value's last byte
-  std::uint64_t varint = 0;    // the value, for wire type 0
+  std::uint8_t wire_type = 0;   // 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32
+  std::size_t begin = 0;        // offset of the field's key (tag) byte
+  std::size_t value_begin = 0;  // offset of the value (for wire type 2: of the length)
+  std::size_t end = 0;          // one past the value's last byte
+  std::uint64_t varint = 0;     // the value, for wire type 0
 };
 
 // Splits `data` into its top-level fields, in order, with offsets relative to

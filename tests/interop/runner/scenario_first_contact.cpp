@@ -19,7 +19,8 @@ Status first_contact(Harness& h, bool with_one_time_prekey) {
   h.step("no session before first contact");
   INTEROP_ASSIGN(bool bob_has, h.session_exists(bob, alice));
   INTEROP_ASSIGN(bool alice_has, h.session_exists(alice, bob));
-  if (bob_has || alice_has) return h.mismatch("session.info reports a session before first contact");
+  if (bob_has || alice_has)
+    return h.mismatch("session.info reports a session before first contact");
   SOTTO_TRY(h.expect_stored_identity(bob, alice, std::nullopt));
 
   std::optional<std::uint32_t> otk;

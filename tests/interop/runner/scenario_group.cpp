@@ -58,7 +58,8 @@ Status process(Harness& h, const Party& receiver, const Party& sender, const std
 }
 
 Status decrypt(Harness& h, const Party& receiver, const GroupMessage& m, const std::string& dist) {
-  h.step(receiver.key + " decrypts " + m.sender->key + "'s group message " + std::to_string(m.index));
+  h.step(receiver.key + " decrypts " + m.sender->key + "'s group message " +
+         std::to_string(m.index));
   json req = decrypt_request(receiver, m, dist);
   INTEROP_ASSIGN(json r, h.expect_ok(*receiver.driver, req));
   auto pt = base64_decode(r.value("plaintext", std::string()));
@@ -126,8 +127,8 @@ Status run_group_3x3(Harness& h) {
         h.step(s->key + " hands a distribution message to the late joiners");
         INTEROP_ASSIGN(std::string message, distribution(h, *s, dist));
         for (const Party* r : late) {
-          if (i == kLateJoinAt && s == senders.front()) {
-            // Before any distribution from this sender: no state at all.
+          if (s == senders.front()) {
+            // The late joiner has no state for any sender yet.
             h.step(r->key + " decrypts " + s->key + "'s message before joining: no_session");
             SOTTO_TRY(h.expect_error(*r->driver, decrypt_request(*r, sent[s->key].front(), dist),
                                      {"no_session"}));
@@ -154,7 +155,8 @@ Status run_group_3x3(Harness& h) {
     for (const Party* s : senders) {
       if (s != r) from.push_back(s);
     }
-    for (const GroupMessage* m : delivery_order(h, sent, from, 0)) SOTTO_TRY(decrypt(h, *r, *m, dist));
+    for (const GroupMessage* m : delivery_order(h, sent, from, 0))
+      SOTTO_TRY(decrypt(h, *r, *m, dist));
   }
   for (const Party* r : late) {
     for (const GroupMessage* m : delivery_order(h, sent, senders, kLateJoinAt)) {
@@ -162,12 +164,14 @@ Status run_group_3x3(Harness& h) {
     }
     for (const Party* s : senders) {
       h.step(r->key + " cannot read " + s->key + "'s messages from before joining");
-      SOTTO_TRY(h.expect_error(*r->driver, decrypt_request(*r, sent[s->key][kLateJoinAt - 1], dist), {}));
+      SOTTO_TRY(
+          h.expect_error(*r->driver, decrypt_request(*r, sent[s->key][kLateJoinAt - 1], dist), {}));
     }
   }
 
   h.step("dave decrypts under a distribution id he has no state for: no_session");
-  SOTTO_TRY(h.expect_error(*dave.driver, decrypt_request(dave, sent["alice"][0], h.uuid("other group")),
+  SOTTO_TRY(h.expect_error(*dave.driver,
+                           decrypt_request(dave, sent["alice"][0], h.uuid("other group")),
                            {"no_session"}));
   h.step("dave decrypts a message attributed to an unknown sender: no_session");
   GroupMessage forged = sent["alice"][1];
@@ -181,7 +185,8 @@ Status run_group_3x3(Harness& h) {
                                                     {"party", s->key},
                                                     {"distribution_id", dist},
                                                     {"plaintext", base64_encode(plaintext)}}));
-    GroupMessage m{s, kMessagesPerSender, r.value("ciphertext", std::string()), std::move(plaintext)};
+    GroupMessage m{s, kMessagesPerSender, r.value("ciphertext", std::string()),
+                   std::move(plaintext)};
     SOTTO_TRY(decrypt(h, dave, m, dist));
     SOTTO_TRY(decrypt(h, erin, m, dist));
   }

@@ -17,7 +17,8 @@ constexpr std::size_t kJumpPlaintext = 32;
 constexpr std::size_t kSkippedSample = 40;
 
 // Alice encrypts `n` messages in her current sending chain (none delivered yet).
-Result<std::vector<Envelope>> burst(Harness& h, const Party& alice, const Party& bob, std::size_t n) {
+Result<std::vector<Envelope>> burst(Harness& h, const Party& alice, const Party& bob,
+                                    std::size_t n) {
   std::vector<Envelope> out;
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {

@@ -35,9 +35,9 @@ Result<Fingerprint> fingerprint(Harness& h, const Party& local, const Party& rem
               {"version", kFingerprintVersion}};
   INTEROP_ASSIGN(json r, h.expect_ok(*local.driver, req));
   Fingerprint f{r.value("displayable", std::string()), r.value("scannable", std::string())};
-  bool digits = f.displayable.size() == 60 &&
-                std::all_of(f.displayable.begin(), f.displayable.end(),
-                            [](char c) { return c >= '0' && c <= '9'; });
+  bool digits =
+      f.displayable.size() == 60 && std::all_of(f.displayable.begin(), f.displayable.end(),
+                                                [](char c) { return c >= '0' && c <= '9'; });
   if (!digits) return h.mismatch(*local.driver, "displayable is not 60 digits", req, r);
   if (f.scannable.empty() || !base64_decode(f.scannable)) {
     return h.mismatch(*local.driver, "scannable is not non-empty base64", req, r);

@@ -18,7 +18,10 @@
 //   (and the Kyber fields in v4). No MAC covers them and the receiver no
 //   longer reads them.
 // libsignal-protocol-c accepts flipped copies at each of these positions.
+#include <cstdio>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "conversation.hpp"
 #include "protobuf_walk.hpp"
@@ -133,9 +136,9 @@ Status sweep(Harness& h, const Party& to, const Envelope& e, const Allowance& al
     h.step(e.type + " message " + std::to_string(e.seq) + " from " + e.from + " (" +
            std::to_string(original.size()) + " bytes) with " + flip_text(f) +
            (after_original ? " at a tolerated position, after the original" : ""));
-    SOTTO_TRY(h.reject(to, e, after_original ? std::vector<std::string_view>{}
-                                             : expected_codes(original, f),
-                       base64_encode(tampered)));
+    SOTTO_TRY(h.reject(
+        to, e, after_original ? std::vector<std::string_view>{} : expected_codes(original, f),
+        base64_encode(tampered)));
   }
   return ok();
 }
@@ -154,8 +157,8 @@ Status tamper_message(Harness& h, const Party& to, const Party& from, const Enve
 
   SOTTO_TRY(sweep(h, to, e, allow, /*after_original=*/false));
 
-  h.step("after rejecting every tampered copy of message " + std::to_string(e.seq) + ", " +
-         to.key + "'s state is unchanged");
+  h.step("after rejecting every tampered copy of message " + std::to_string(e.seq) + ", " + to.key +
+         "'s state is unchanged");
   SOTTO_TRY(h.expect_stored_identity(to, from, identity_before));
   INTEROP_ASSIGN(bool has_session, h.session_exists(to, from));
   if (has_session == before_first_contact) {

@@ -28,6 +28,11 @@ class PublicKey {
   [[nodiscard]] std::array<std::uint8_t, kSerializedPublicKeySize> serialize() const;
   [[nodiscard]] const crypto::X25519Public& raw() const { return raw_; }
 
+  // True when u < 2^255 - 19. X25519 ignores bit 255 and reduces u mod p, so a
+  // non-canonical encoding names the same key as a canonical one: it must not
+  // be accepted where the bytes identify something (a PreKey message's base key).
+  [[nodiscard]] bool is_canonical() const;
+
   [[nodiscard]] bool verify_signature(ByteView message, ByteView signature) const {
     return crypto::xeddsa_verify(raw_, message, signature);
   }
