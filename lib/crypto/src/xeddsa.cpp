@@ -6,8 +6,10 @@
 
 #include <sodium.h>
 
+#include <array>
 #include <cstdlib>
 #include <cstring>
+#include <span>
 
 #include "field25519.hpp"
 #include "sodium_init.hpp"
@@ -38,6 +40,35 @@ void derive_nonce(std::span<const std::uint8_t, 32> k, ByteView message, ByteVie
   sodium_memzero(wide, sizeof wide);
   sodium_memzero(&st, sizeof st);
 }
+
+// The Edwards public key A = a·B of the last private key this thread signed
+// with. A sender-key chain signs every group message with the same key, and A
+// costs one of the two base-point multiplications of a signature, so this
+// nearly halves a repeated signature. The entry identifies the key by a keyed
+// BLAKE2b hash, never the key itself; A is public. One entry per thread: no
+// locking, and no growth.
+struct SigningKeyCache {
+  std::uint8_t key_id[32] = {};
+  std::uint8_t a_enc[32] = {};
+  bool valid = false;
+};
+thread_local SigningKeyCache t_signing_key;
+
+void signing_key_id(std::span<const std::uint8_t, 32> k, std::uint8_t* id) {
+  // Domain separation: this hash is no input to anything but the cache.
+  static constexpr char kCacheKey[] = "sotto xeddsa A cache v1";
+  crypto_generichash(id, 32, k.data(), k.size(), reinterpret_cast<const std::uint8_t*>(kCacheKey),
+                     sizeof kCacheKey - 1);
+}
+
+// A verifier sees the same sender key for every message of a group chain; the
+// u → y map costs a field inversion. Public data only.
+struct EdwardsYCache {
+  X25519Public u{};
+  std::array<std::uint8_t, 32> y{};
+  bool valid = false;
+};
+thread_local EdwardsYCache t_edwards_y;
 
 // h = SHA512(R || A || M) mod q, the Ed25519 challenge.
 void challenge(const std::uint8_t* r_enc, const std::uint8_t* a_enc, ByteView message,
@@ -71,8 +102,17 @@ XEdDSASignature xeddsa_sign(const X25519Private& private_key, ByteView message, 
   sodium_memzero(wide, sizeof wide);
 
   // A = a·B; its encoding's top bit is the sign of x, carried in the signature.
+  std::uint8_t key_id[32];
+  signing_key_id(k, key_id);
   std::uint8_t a_enc[32];
-  if (crypto_scalarmult_ed25519_base_noclamp(a_enc, a) != 0) std::abort();  // a = 0: impossible
+  if (t_signing_key.valid && sodium_memcmp(t_signing_key.key_id, key_id, sizeof key_id) == 0) {
+    std::memcpy(a_enc, t_signing_key.a_enc, sizeof a_enc);
+  } else {
+    if (crypto_scalarmult_ed25519_base_noclamp(a_enc, a) != 0) std::abort();  // a = 0: impossible
+    std::memcpy(t_signing_key.key_id, key_id, sizeof key_id);
+    std::memcpy(t_signing_key.a_enc, a_enc, sizeof a_enc);
+    t_signing_key.valid = true;
+  }
   const std::uint8_t sign = a_enc[31] & 0x80;
 
   SecretKey<64> z;
@@ -103,10 +143,13 @@ bool xeddsa_verify(const X25519Public& public_key, ByteView message, ByteView si
 
   // Rejects u >= p and u = -1 (no Edwards point); stricter than libsignal,
   // which reduces u, but no honest key is non-canonical.
-  auto y = detail::montgomery_u_to_edwards_y(public_key);
-  if (!y) return false;
+  if (!t_edwards_y.valid || t_edwards_y.u != public_key) {
+    auto y = detail::montgomery_u_to_edwards_y(public_key);
+    if (!y) return false;
+    t_edwards_y = {public_key, *y, true};
+  }
   std::uint8_t a_enc[32];
-  std::memcpy(a_enc, y->data(), 32);
+  std::memcpy(a_enc, t_edwards_y.y.data(), 32);
   a_enc[31] |= signature[63] & 0x80;
 
   std::uint8_t sig[64];

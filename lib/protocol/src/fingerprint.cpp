@@ -3,6 +3,7 @@
 #include "sotto/protocol/fingerprint.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 
 #include "sotto/crypto/ct.hpp"
@@ -28,11 +29,13 @@ crypto::Sha512Digest iterated_hash(std::uint32_t iterations, ByteView id, const 
   first.update(id);
   first.update(serialized);
   auto hash = first.finish();
+  // The loop re-hashes one fixed buffer, previous hash || key, with the
+  // one-shot digest: no allocation or context set-up per iteration.
+  std::array<std::uint8_t, sizeof(hash) + kSerializedPublicKeySize> buffer;
+  std::copy(serialized.begin(), serialized.end(), buffer.begin() + hash.size());
   for (std::uint32_t i = 1; i < iterations; ++i) {
-    crypto::Sha512 next;
-    next.update(hash);
-    next.update(serialized);
-    hash = next.finish();
+    std::copy(hash.begin(), hash.end(), buffer.begin());
+    hash = crypto::sha512(buffer);
   }
   return hash;
 }
