@@ -44,6 +44,12 @@ void SessionState::add_receiver_chain(ReceiverChain chain) {
 
 SessionRecord::SessionRecord(SessionState current) : current_(std::move(current)) {}
 
+SessionRecord::SessionRecord(std::optional<SessionState> current,
+                             std::deque<std::shared_ptr<const SessionState>> archived)
+    : current_(std::move(current)), archived_(std::move(archived)) {
+  while (archived_.size() > kMaxArchivedStates) archived_.pop_back();
+}
+
 void SessionRecord::archive_current() {
   if (!current_) return;
   archived_.push_front(std::make_shared<const SessionState>(std::move(*current_)));

@@ -79,6 +79,10 @@ class SessionRecord {
  public:
   SessionRecord() = default;
   explicit SessionRecord(SessionState current);
+  // Reassembles a record loaded from storage (archived: newest first; extra
+  // states beyond kMaxArchivedStates are dropped).
+  SessionRecord(std::optional<SessionState> current,
+                std::deque<std::shared_ptr<const SessionState>> archived);
 
   [[nodiscard]] bool has_current_state() const { return current_.has_value(); }
   [[nodiscard]] const SessionState* current() const { return current_ ? &*current_ : nullptr; }
