@@ -263,6 +263,31 @@ void BM_Sha512_SottoIncremental(benchmark::State& state) {
 }
 BENCHMARK(BM_Sha512_SottoIncremental)->Arg(100);
 
+// Two independent 97-byte messages (a safety-number iteration for both
+// parties): two sha512() calls against one sha512_x2().
+void BM_Sha512_97B_TwoCalls_Sotto(benchmark::State& state) {
+  Bytes a = random_bytes(97), b = random_bytes(97);
+  sc::Sha512Digest da{}, db{};
+  for (auto _ : state) {
+    da = sc::sha512(a);
+    db = sc::sha512(b);
+    a[0] = da[0];  // chain the iterations, as the fingerprint does
+    b[0] = db[0];
+  }
+}
+BENCHMARK(BM_Sha512_97B_TwoCalls_Sotto);
+
+void BM_Sha512_97B_X2_Sotto(benchmark::State& state) {
+  Bytes a = random_bytes(97), b = random_bytes(97);
+  sc::Sha512Digest da{}, db{};
+  for (auto _ : state) {
+    sc::sha512_x2(a, b, da, db);
+    a[0] = da[0];
+    b[0] = db[0];
+  }
+}
+BENCHMARK(BM_Sha512_97B_X2_Sotto);
+
 // ---- AES, 100-byte messages ----------------------------------------------------
 
 void BM_Aes256Cbc_Encrypt_OpenSSL_NewCtx(benchmark::State& state) {
@@ -340,5 +365,42 @@ void BM_XEdDSA_Verify_Sotto(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_XEdDSA_Verify_Sotto);
+
+// A different key every time (64 in rotation, more than the verifier's key
+// cache holds): the cost of verifying a key seen once, e.g. a prekey bundle.
+void BM_XEdDSA_Verify_ManyKeys_Sotto(benchmark::State& state) {
+  const Bytes msg = random_bytes(33);
+  std::vector<sc::X25519Public> keys;
+  std::vector<sc::XEdDSASignature> sigs;
+  for (int i = 0; i < 64; ++i) {
+    auto kp = sc::x25519_generate(sc::os_rng());
+    keys.push_back(kp.public_key);
+    sigs.push_back(sc::xeddsa_sign(kp.private_key, msg, sc::os_rng()));
+  }
+  std::size_t i = 0;
+  for (auto _ : state) {
+    if (!sc::xeddsa_verify(keys[i % 64], msg, sigs[i % 64])) state.SkipWithError("verify failed");
+    ++i;
+  }
+}
+BENCHMARK(BM_XEdDSA_Verify_ManyKeys_Sotto);
+
+// libsodium's Ed25519 verification alone, which XEdDSA verification used
+// before our own verifier (lib/crypto/src/ed25519_verify.cpp).
+void BM_Ed25519_Verify_Libsodium(benchmark::State& state) {
+  init_sodium();
+  std::array<std::uint8_t, crypto_sign_PUBLICKEYBYTES> pk{};
+  std::array<std::uint8_t, crypto_sign_SECRETKEYBYTES> sk{};
+  crypto_sign_keypair(pk.data(), sk.data());
+  const Bytes msg = random_bytes(33);
+  std::array<std::uint8_t, crypto_sign_BYTES> sig{};
+  crypto_sign_detached(sig.data(), nullptr, msg.data(), msg.size(), sk.data());
+  for (auto _ : state) {
+    if (crypto_sign_verify_detached(sig.data(), msg.data(), msg.size(), pk.data()) != 0) {
+      state.SkipWithError("verify failed");
+    }
+  }
+}
+BENCHMARK(BM_Ed25519_Verify_Libsodium);
 
 }  // namespace

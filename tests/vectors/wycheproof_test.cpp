@@ -21,6 +21,11 @@
 #include "sotto/crypto/hash.hpp"
 #include "sotto/crypto/x25519.hpp"
 
+// Internal (lib/crypto/src via sotto_crypto_reference): our Ed25519 verifier
+// and libsodium's, whose accept/reject policy ours must reproduce.
+#include "ed25519_reference.hpp"
+#include "ed25519_verify.hpp"
+
 namespace sotto::crypto {
 namespace {
 
@@ -253,6 +258,56 @@ TEST(Wycheproof, AesGcm) {
     }
     return o;
   });
+}
+
+// Ed25519 through our own verifier (detail::ed25519_verify, behind
+// xeddsa_verify). Its policy is libsodium 1.0.18's, which is stricter than
+// Wycheproof's "valid" in places (e.g. small-order keys); where libsodium
+// disagrees with the expected result, the vector must give libsodium's answer
+// instead, and such vectors are counted and printed. Signatures that are not
+// 64 bytes long cannot be passed in and count as rejected.
+TEST(Wycheproof, Ed25519) {
+  const json doc = load("ed25519_test.json");
+  ASSERT_TRUE(!doc.is_discarded() && doc.contains("testGroups")) << "ed25519_test.json missing";
+  int ran = 0, valid = 0, invalid = 0, policy_differs = 0, mismatches = 0;
+  std::string first_mismatch, policy_ids;
+  for (const auto& group : doc["testGroups"]) {
+    const Bytes pk = hex_field(group["publicKey"], "pk");
+    ASSERT_EQ(pk.size(), 32u);
+    const std::span<const std::uint8_t, 32> key(pk.data(), 32);
+    for (const auto& test : group["tests"]) {
+      ++ran;
+      const std::string result = test["result"];
+      const Bytes msg = hex_field(test, "msg");
+      const Bytes sig = hex_field(test, "sig");
+      bool ours = false, theirs = false;
+      if (sig.size() == 64) {
+        const std::span<const std::uint8_t, 64> s(sig.data(), 64);
+        ours = detail::ed25519_verify(key, msg, s);
+        theirs = detail::reference::ed25519_verify(key, msg, s);
+      }
+      const bool expected = result == "valid";
+      (expected ? valid : invalid) += 1;
+      ASSERT_NE(result, "acceptable") << "this file has no acceptable vectors";
+      if (theirs != expected) {
+        ++policy_differs;
+        policy_ids += " " + std::to_string(test["tcId"].get<int>());
+      }
+      if (ours != theirs) {
+        if (mismatches++ == 0) {
+          first_mismatch = "tcId " + std::to_string(test["tcId"].get<int>()) + " (" +
+                           test.value("comment", std::string()) + ", " + result + "): ours " +
+                           (ours ? "accepts" : "rejects");
+        }
+      }
+    }
+  }
+  std::printf(
+      "wycheproof ed25519_test.json: ran %d vectors (%d valid, %d invalid), %d where "
+      "libsodium's policy differs from the expected result (tcIds:%s), %d mismatches\n",
+      ran, valid, invalid, policy_differs, policy_ids.c_str(), mismatches);
+  EXPECT_EQ(ran, doc.value("numberOfTests", -1));
+  EXPECT_EQ(mismatches, 0) << "first: " << first_mismatch;
 }
 
 }  // namespace

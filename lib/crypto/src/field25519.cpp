@@ -5,9 +5,7 @@ namespace sotto::crypto::detail {
 
 namespace {
 
-__extension__ typedef unsigned __int128 U128;  // GCC/Clang; __extension__ for -Wpedantic
-
-constexpr std::uint64_t kMask51 = (std::uint64_t{1} << 51) - 1;
+using fe_internal::kMask51;
 
 std::uint64_t load64_le(const std::uint8_t* p) {
   std::uint64_t r = 0;
@@ -27,8 +25,29 @@ void carry(std::array<std::uint64_t, 5>& h) {
 }
 
 Fe fe_square_n(Fe a, int n) {
-  for (int i = 0; i < n; ++i) a = fe_mul(a, a);
+  for (int i = 0; i < n; ++i) a = fe_sq(a);
   return a;
+}
+
+// z^(2^250 - 1) and z^11, the common prefix of inversion and square root
+// (the usual chain of squarings and 11 multiplications).
+struct PowPrefix {
+  Fe z11;
+  Fe z_250_0;
+};
+
+PowPrefix pow_prefix(const Fe& z) {
+  const Fe z2 = fe_sq(z);
+  const Fe z9 = fe_mul(fe_square_n(z2, 2), z);
+  const Fe z11 = fe_mul(z9, z2);
+  const Fe z_5_0 = fe_mul(fe_sq(z11), z9);                     // 2^5 - 1
+  const Fe z_10_0 = fe_mul(fe_square_n(z_5_0, 5), z_5_0);      // 2^10 - 1
+  const Fe z_20_0 = fe_mul(fe_square_n(z_10_0, 10), z_10_0);   // 2^20 - 1
+  const Fe z_40_0 = fe_mul(fe_square_n(z_20_0, 20), z_20_0);   // 2^40 - 1
+  const Fe z_50_0 = fe_mul(fe_square_n(z_40_0, 10), z_10_0);   // 2^50 - 1
+  const Fe z_100_0 = fe_mul(fe_square_n(z_50_0, 50), z_50_0);  // 2^100 - 1
+  const Fe z_200_0 = fe_mul(fe_square_n(z_100_0, 100), z_100_0);
+  return {z11, fe_mul(fe_square_n(z_200_0, 50), z_50_0)};  // 2^250 - 1
 }
 
 }  // namespace
@@ -48,8 +67,7 @@ Fe fe_from_bytes(std::span<const std::uint8_t, 32> s) {
 }
 
 std::array<std::uint8_t, 32> fe_to_bytes(const Fe& a) {
-  std::array<std::uint64_t, 5> h = a.v;
-  carry(h);
+  std::array<std::uint64_t, 5> h = fe_carry(a).v;
   carry(h);
   // Now every limb is below 2^51, so h < 2^255 < 2p. h >= p exactly when
   // h + 19 overflows 2^255; q is that overflow bit.
@@ -71,68 +89,21 @@ std::array<std::uint8_t, 32> fe_to_bytes(const Fe& a) {
   return out;
 }
 
-Fe fe_add(const Fe& a, const Fe& b) {
-  Fe r;
-  for (int i = 0; i < 5; ++i) r.v[i] = a.v[i] + b.v[i];
-  carry(r.v);
-  return r;
-}
-
-Fe fe_sub(const Fe& a, const Fe& b) {
-  // Adds 4p first so no limb underflows, whatever carries b still holds.
-  constexpr std::uint64_t k4p0 = 4 * ((std::uint64_t{1} << 51) - 19);
-  constexpr std::uint64_t k4pi = 4 * ((std::uint64_t{1} << 51) - 1);
-  Fe r;
-  r.v[0] = a.v[0] + k4p0 - b.v[0];
-  for (int i = 1; i < 5; ++i) r.v[i] = a.v[i] + k4pi - b.v[i];
-  carry(r.v);
-  return r;
-}
-
-Fe fe_mul(const Fe& a, const Fe& b) {
-  const auto& x = a.v;
-  const auto& y = b.v;
-  // Products that land at 2^255 and above wrap round multiplied by 19.
-  const std::uint64_t y1_19 = 19 * y[1], y2_19 = 19 * y[2], y3_19 = 19 * y[3], y4_19 = 19 * y[4];
-  auto m = [](std::uint64_t p, std::uint64_t q) { return static_cast<U128>(p) * q; };
-  U128 r0 = m(x[0], y[0]) + m(x[1], y4_19) + m(x[2], y3_19) + m(x[3], y2_19) + m(x[4], y1_19);
-  U128 r1 = m(x[0], y[1]) + m(x[1], y[0]) + m(x[2], y4_19) + m(x[3], y3_19) + m(x[4], y2_19);
-  U128 r2 = m(x[0], y[2]) + m(x[1], y[1]) + m(x[2], y[0]) + m(x[3], y4_19) + m(x[4], y3_19);
-  U128 r3 = m(x[0], y[3]) + m(x[1], y[2]) + m(x[2], y[1]) + m(x[3], y[0]) + m(x[4], y4_19);
-  U128 r4 = m(x[0], y[4]) + m(x[1], y[3]) + m(x[2], y[2]) + m(x[3], y[1]) + m(x[4], y[0]);
-
-  r1 += static_cast<std::uint64_t>(r0 >> 51);
-  r2 += static_cast<std::uint64_t>(r1 >> 51);
-  r3 += static_cast<std::uint64_t>(r2 >> 51);
-  r4 += static_cast<std::uint64_t>(r3 >> 51);
-  Fe r;
-  r.v[0] = static_cast<std::uint64_t>(r0) & kMask51;
-  r.v[1] = static_cast<std::uint64_t>(r1) & kMask51;
-  r.v[2] = static_cast<std::uint64_t>(r2) & kMask51;
-  r.v[3] = static_cast<std::uint64_t>(r3) & kMask51;
-  r.v[4] = static_cast<std::uint64_t>(r4) & kMask51;
-  r.v[0] += 19 * static_cast<std::uint64_t>(r4 >> 51);
-  r.v[1] += r.v[0] >> 51;
-  r.v[0] &= kMask51;
-  return r;
-}
-
 Fe fe_invert(const Fe& z) {
-  // Fermat: z^(p-2) = z^(2^255 - 21), by the usual chain of 254 squarings and
-  // 11 multiplications.
-  const Fe z2 = fe_mul(z, z);
-  const Fe z9 = fe_mul(fe_square_n(z2, 2), z);
-  const Fe z11 = fe_mul(z9, z2);
-  const Fe z_5_0 = fe_mul(fe_mul(z11, z11), z9);               // 2^5 - 1
-  const Fe z_10_0 = fe_mul(fe_square_n(z_5_0, 5), z_5_0);      // 2^10 - 1
-  const Fe z_20_0 = fe_mul(fe_square_n(z_10_0, 10), z_10_0);   // 2^20 - 1
-  const Fe z_40_0 = fe_mul(fe_square_n(z_20_0, 20), z_20_0);   // 2^40 - 1
-  const Fe z_50_0 = fe_mul(fe_square_n(z_40_0, 10), z_10_0);   // 2^50 - 1
-  const Fe z_100_0 = fe_mul(fe_square_n(z_50_0, 50), z_50_0);  // 2^100 - 1
-  const Fe z_200_0 = fe_mul(fe_square_n(z_100_0, 100), z_100_0);
-  const Fe z_250_0 = fe_mul(fe_square_n(z_200_0, 50), z_50_0);  // 2^250 - 1
-  return fe_mul(fe_square_n(z_250_0, 5), z11);                  // 2^255 - 21
+  // Fermat: z^(p-2) = z^(2^255 - 21).
+  const PowPrefix pre = pow_prefix(z);
+  return fe_mul(fe_square_n(pre.z_250_0, 5), pre.z11);
 }
+
+Fe fe_pow22523(const Fe& z) {
+  // (p - 5) / 8 = 2^252 - 3.
+  const PowPrefix pre = pow_prefix(z);
+  return fe_mul(fe_square_n(pre.z_250_0, 2), z);
+}
+
+bool fe_is_zero(const Fe& a) { return fe_to_bytes(a) == std::array<std::uint8_t, 32>{}; }
+
+bool fe_is_negative(const Fe& a) { return (fe_to_bytes(a)[0] & 1) != 0; }
 
 bool fe_bytes_canonical(std::span<const std::uint8_t, 32> s) {
   // p = 0x7fff...ffed; compare from the most significant byte down.
@@ -151,7 +122,7 @@ std::optional<std::array<std::uint8_t, 32>> montgomery_u_to_edwards_y(
   one.v[0] = 1;
   const Fe denominator = fe_add(fu, one);
   if (fe_to_bytes(denominator) == std::array<std::uint8_t, 32>{}) return std::nullopt;  // u = -1
-  return fe_to_bytes(fe_mul(fe_sub(fu, one), fe_invert(denominator)));
+  return fe_to_bytes(fe_mul(fe_sub(fu, one), fe_invert_vartime(denominator)));
 }
 
 }  // namespace sotto::crypto::detail

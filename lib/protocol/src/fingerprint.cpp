@@ -18,26 +18,35 @@ constexpr std::uint32_t kMaxIterations = 1'000'000;
 constexpr std::size_t kScannableSize = 32;
 constexpr std::uint8_t kHashVersion[2] = {0x00, 0x00};
 
-// SHA512(0x0000 || key || id || key), then SHA512(H || key) until `iterations`
-// hashes in all. The repetition makes a brute-force search for a colliding key
-// cost `iterations` times more.
-crypto::Sha512Digest iterated_hash(std::uint32_t iterations, ByteView id, const PublicKey& key) {
+// H0 = SHA512(0x0000 || key || id || key); the caller then iterates
+// H = SHA512(H || key) until `iterations` hashes in all. The repetition makes a
+// brute-force search for a colliding key cost `iterations` times more.
+crypto::Sha512Digest first_hash(ByteView id, const PublicKey& key) {
   auto serialized = key.serialize();
   crypto::Sha512 first;
   first.update(kHashVersion);
   first.update(serialized);
   first.update(id);
   first.update(serialized);
-  auto hash = first.finish();
-  // The loop re-hashes one fixed buffer, previous hash || key, with the
-  // one-shot digest: no allocation or context set-up per iteration.
-  std::array<std::uint8_t, sizeof(hash) + kSerializedPublicKeySize> buffer;
-  std::copy(serialized.begin(), serialized.end(), buffer.begin() + hash.size());
+  return first.finish();
+}
+
+// Both sides' chains are independent, so they are hashed together: two SIMD
+// lanes where the CPU has them (crypto::sha512_x2).
+void iterate_both(std::uint32_t iterations, const PublicKey& local_key, crypto::Sha512Digest& local,
+                  const PublicKey& remote_key, crypto::Sha512Digest& remote) {
+  std::array<std::uint8_t, sizeof(local) + kSerializedPublicKeySize> local_buffer;
+  std::array<std::uint8_t, sizeof(remote) + kSerializedPublicKeySize> remote_buffer;
+  auto local_serialized = local_key.serialize();
+  auto remote_serialized = remote_key.serialize();
+  std::copy(local_serialized.begin(), local_serialized.end(), local_buffer.begin() + local.size());
+  std::copy(remote_serialized.begin(), remote_serialized.end(),
+            remote_buffer.begin() + remote.size());
   for (std::uint32_t i = 1; i < iterations; ++i) {
-    std::copy(hash.begin(), hash.end(), buffer.begin());
-    hash = crypto::sha512(buffer);
+    std::copy(local.begin(), local.end(), local_buffer.begin());
+    std::copy(remote.begin(), remote.end(), remote_buffer.begin());
+    crypto::sha512_x2(local_buffer, remote_buffer, local, remote);
   }
-  return hash;
 }
 
 // Six 5-byte big-endian chunks, each mod 100000 and zero-padded: 30 digits.
@@ -62,8 +71,9 @@ Result<Fingerprint> compute_fingerprint(std::uint32_t scannable_version, std::ui
   if (iterations < kMinIterations || iterations > kMaxIterations) {
     return fail(Errc::bad_request, "fingerprint iterations must be within 2..1000000");
   }
-  auto local = iterated_hash(iterations, local_id, local_key);
-  auto remote = iterated_hash(iterations, remote_id, remote_key);
+  auto local = first_hash(local_id, local_key);
+  auto remote = first_hash(remote_id, remote_key);
+  iterate_both(iterations, local_key, local, remote_key, remote);
 
   auto local_digits = display_digits(local);
   auto remote_digits = display_digits(remote);

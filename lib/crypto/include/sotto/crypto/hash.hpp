@@ -17,6 +17,13 @@ using HmacSha256Tag = std::array<std::uint8_t, 32>;
 
 Sha512Digest sha512(ByteView data);
 
+// SHA-512 of two independent messages at once: out_a = SHA-512(a),
+// out_b = SHA-512(b). With AVX-512VL both run side by side in vector lanes,
+// about 1.5x faster than two sha512() calls; otherwise it is exactly those
+// two calls. For iterated hashes such as the two chains of a safety number.
+// The outputs must not overlap the inputs.
+void sha512_x2(ByteView a, ByteView b, Sha512Digest& out_a, Sha512Digest& out_b);
+
 // Incremental SHA-512 (fingerprints hash iteratively over several parts).
 class Sha512 {
  public:
