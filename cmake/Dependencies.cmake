@@ -5,7 +5,12 @@ find_package(OpenSSL 3 REQUIRED)
 find_package(Protobuf REQUIRED)
 find_package(GTest REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
+# Beast and Asio (lib/transport) are header-only; Boost's own CMake config
+# (libboost1.81-all-dev) provides Boost::headers.
+find_package(Boost 1.81 REQUIRED)
+find_package(Threads REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 if(SOTTO_BENCH)
   find_package(benchmark REQUIRED)
 endif()

@@ -14,6 +14,7 @@
 #include "sotto/core/bytes.hpp"
 #include "sotto/crypto/secret.hpp"
 #include "sotto/wire/fingerprint.hpp"
+#include "sotto/wire/frame.hpp"
 #include "sotto/wire/sender_key_message.hpp"
 #include "sotto/wire/signal_message.hpp"
 
@@ -174,6 +175,20 @@ void combined_fingerprints(CorpusWriter& w) {
   }
 }
 
+void frames(CorpusWriter& w) {
+  const std::string t = "fuzz_frame";
+  w.write(t, "request_challenge", encode_frame(Request{1, "auth.challenge", filler(34, 80)}));
+  w.write(t, "request_empty_body", encode_frame(Request{0, "queue.empty", {}}));
+  w.write(t, "request_large_id",
+          encode_frame(Request{0xfedcba9876543210ull, "message.send", filler(300, 81)}));
+  w.write(t, "response_ok", encode_frame(Response{7, 200, "", filler(16, 82)}));
+  w.write(t, "response_error", encode_frame(Response{8, 409, "mismatched devices", {}}));
+  Bytes no_op = encode_frame(Request{2, "x", {}});
+  no_op.resize(no_op.size() - 3);  // drops the op field: rejected
+  no_op[1] = static_cast<std::uint8_t>(no_op.size() - 2);
+  w.write(t, "request_without_op", no_op);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -187,5 +202,6 @@ int main(int argc, char** argv) {
   sender_key_messages(w);
   sender_key_distributions(w);
   combined_fingerprints(w);
+  frames(w);
   return w.ok() ? 0 : 1;
 }

@@ -7,7 +7,8 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libsodium-dev libssl-dev libprotobuf-dev protobuf-compiler libexpected-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libsignal-protocol-c-dev jq
+  libsignal-protocol-c-dev libboost1.81-all-dev libsqlite3-dev jq
+  libcli11-dev libspdlog-dev
 )
 
 missing=()

@@ -33,6 +33,12 @@ std::string_view contract_error_code(Errc code) {
     case Errc::invalid_encoding:
       return errc_name(Errc::bad_request);
     case Errc::limit_exceeded:
+    case Errc::not_found:
+    case Errc::already_exists:
+    case Errc::queue_full:
+    case Errc::network_error:
+    case Errc::tls_pin_mismatch:
+      // Storage and network codes: the protocol never produces them.
       return errc_name(Errc::internal);
     default:
       return errc_name(code);

@@ -25,6 +25,11 @@ std::string_view errc_name(Errc code) noexcept {
     case Errc::zero_shared_secret: return "zero_shared_secret";
     case Errc::bad_padding: return "bad_padding";
     case Errc::limit_exceeded: return "limit_exceeded";
+    case Errc::network_error: return "network_error";
+    case Errc::tls_pin_mismatch: return "tls_pin_mismatch";
+    case Errc::not_found: return "not_found";
+    case Errc::already_exists: return "already_exists";
+    case Errc::queue_full: return "queue_full";
   }
   return "internal";
 }

@@ -31,6 +31,13 @@ enum class Errc {
   zero_shared_secret, // X25519 produced the all-zero output (small-order point)
   bad_padding,        // CBC padding wrong after a valid MAC: treat as invalid_message
   limit_exceeded,     // a bounded store or counter would overflow
+  // Transport (lib/transport).
+  network_error,      // connect/listen/handshake failed, or the connection was lost or closed
+  tls_pin_mismatch,   // the server's certificate does not hash to the pinned SHA-256
+  // Server storage (lib/storage); the server maps them onto response statuses.
+  not_found,          // no such account, device, key or queued message (404)
+  already_exists,     // a unique name or id is taken (409)
+  queue_full,         // a device's queue is at its count or byte cap (507)
 };
 
 // The stable name of a code, e.g. "invalid_mac".

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "memory_state.hpp"
+
+namespace sotto::storage::memory {
+
+Status Accounts::create_account(const Account& account) {
+  if (account.username.empty()) return fail(Errc::bad_request, "empty username");
+  std::string folded = fold_username(account.username);
+  std::lock_guard lock(s_.mu);
+  if (s_.accounts.contains(account.id)) return fail(Errc::already_exists, "account id taken");
+  if (s_.by_username.contains(folded)) return fail(Errc::already_exists, "username taken");
+  s_.by_username.emplace(folded, account.id);
+  s_.accounts.emplace(account.id, AccountState{account, {}});
+  return ok();
+}
+
+Result<Account> Accounts::lookup_username(std::string_view username) {
+  std::lock_guard lock(s_.mu);
+  auto it = s_.by_username.find(fold_username(username));
+  if (it == s_.by_username.end()) return fail(Errc::not_found, "no such username");
+  return s_.accounts.at(it->second).info;
+}
+
+Result<Account> Accounts::get_account(const AccountId& id) {
+  std::lock_guard lock(s_.mu);
+  auto it = s_.accounts.find(id);
+  if (it == s_.accounts.end()) return fail(Errc::not_found, "no such account");
+  return it->second.info;
+}
+
+Status Accounts::delete_account(const AccountId& id) {
+  std::lock_guard lock(s_.mu);
+  auto it = s_.accounts.find(id);
+  if (it == s_.accounts.end()) return fail(Errc::not_found, "no such account");
+  for (auto& [device_id, device] : it->second.devices) s_.drop_queue(device);
+  s_.by_username.erase(fold_username(it->second.info.username));
+  s_.accounts.erase(it);
+  return ok();
+}
+
+}  // namespace sotto::storage::memory

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the listener (server.cpp) and the per-connection session (session.cpp)
+// share. Only session.cpp includes Beast. Private to lib/transport.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "sotto/transport/server.hpp"
+
+namespace sotto::transport::detail {
+
+class Session;
+
+// Owned by the server; outlives every session (stop() waits for `live` to
+// drain before the server is destroyed).
+struct SessionShared {
+  SessionShared(ServerHandler& h, boost::asio::ssl::context& t, const ServerOptions& o)
+      : handler(h), tls(t), options(o) {}
+
+  ServerHandler& handler;
+  boost::asio::ssl::context& tls;
+  const ServerOptions options;
+
+  std::mutex mutex;                 // guards the three below
+  std::condition_variable drained;  // notified whenever `live` shrinks
+  std::unordered_map<std::uint64_t, std::weak_ptr<Session>> live;
+  bool stopping = false;  // no new sessions once set
+  std::uint64_t next_id = 1;
+};
+
+// Takes over an accepted socket (whose executor is a strand of its I/O
+// thread's io_context): TLS handshake, WebSocket upgrade, then Frames.
+// Refuses it (closes the socket) when the server is at max_connections or
+// stopping.
+void start_session(boost::asio::ip::tcp::socket socket, SessionShared& shared);
+
+// Thread-safe. Graceful: a 1001 closing handshake. Hard: cut the socket.
+void close_session(const std::shared_ptr<Session>& session, bool hard);
+
+}  // namespace sotto::transport::detail

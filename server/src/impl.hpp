@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: Apache-2.0
+// Private state of Service: per-connection sessions, the registry of
+// authenticated devices, and the op handlers (split over src/*_ops.cpp).
+#pragma once
+
+#include <array>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sotto/server/service.hpp"
+#include "sotto/wire/service.hpp"
+
+namespace sotto::server {
+
+using storage::AccountId;
+using storage::DeviceId;
+
+// One connection. Everything mutable is guarded by mu.
+struct Session {
+  explicit Session(const transport::ConnectionPtr& c) : connection(c), connection_id(c->id()) {}
+
+  std::mutex mu;
+  const std::weak_ptr<transport::Connection> connection;
+  const std::uint64_t connection_id;
+  bool closed = false;
+  std::uint64_t next_request_id = 1;  // ids of server → client requests
+
+  // Requests run one at a time, in arrival order (a per-session strand).
+  std::deque<wire::Request> requests;
+  bool running = false;
+  // Requests accepted and not yet answered (queued, running, or waiting for a
+  // commit); bounded so a client cannot make the server hold without limit.
+  std::size_t unanswered = 0;
+
+  // Authentication: the outstanding challenge, then the device logged in.
+  std::optional<std::array<std::uint8_t, wire::kNonceSize>> nonce;
+  bool authenticated = false;
+  AccountId account{};
+  DeviceId device = 0;
+
+  // Delivery: envelopes up to `cursor` (a mailbox seq) have been sent;
+  // `inflight` maps request ids of unanswered message.deliver to guids.
+  bool pumping = false;
+  bool dirty = false;
+  std::uint64_t cursor = 0;
+  std::map<std::uint64_t, storage::Guid> inflight;
+  std::size_t acks_pending = 0;
+  bool queue_empty_sent = false;
+
+  // Sends a frame if the connection is still there. Thread-safe.
+  void send(const wire::Frame& frame) const {
+    if (auto c = connection.lock()) (void)c->send(frame);
+  }
+};
+
+using SessionPtr = std::shared_ptr<Session>;
+
+// Authenticated devices → their session; at most one session per device.
+class Registry {
+ public:
+  // Registers `session`; returns the session it replaced, if any.
+  SessionPtr add(const AccountId& account, DeviceId device, SessionPtr session);
+  // Unregisters the device if `session` is the one registered.
+  void remove(const AccountId& account, DeviceId device, const Session* session);
+  SessionPtr find(const AccountId& account, DeviceId device) const;
+  // Unregisters and returns every session of the account.
+  std::vector<SessionPtr> remove_account(const AccountId& account);
+  std::size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::pair<AccountId, DeviceId>, SessionPtr> sessions_;
+};
+
+struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
+  Impl(storage::Storage& s, storage::Clock& c, crypto::Rng& r, Executor& e,
+       const transport::CertificatePin& p, ServiceOptions o)
+      : store(s), clock(c), rng(r), executor(e), pin(p), options(o) {}
+
+  storage::Storage& store;
+  storage::Clock& clock;
+  crypto::Rng& rng;
+  std::mutex rng_mu;  // Rng implementations need not be thread-safe
+  Executor& executor;
+  const transport::CertificatePin pin;
+  const ServiceOptions options;
+  Registry registry;
+
+  // Outstanding executor tasks and store operations (wait_idle).
+  std::mutex idle_mu;
+  std::condition_variable idle_cv;
+  std::size_t outstanding = 0;
+
+  void begin_work();
+  void end_work();
+  // Posts `task` to the executor, counted as outstanding until it has run.
+  void post(std::function<void()> task);
+  void random(std::span<std::uint8_t> out);
+  template <std::size_t N>
+  std::array<std::uint8_t, N> random_array() {
+    std::array<std::uint8_t, N> out{};
+    random(out);
+    return out;
+  }
+
+  // Requests.
+  void queue_request(const SessionPtr& session, wire::Request request);
+  void drain(const SessionPtr& session);
+  void handle(const SessionPtr& session, const wire::Request& request);
+  // Answers request `id`. Every accepted request is answered exactly once.
+  // REQUIRES: session.mu not held.
+  static void respond(Session& session, std::uint64_t id, std::uint32_t status,
+                      std::string message = {}, Bytes body = {});
+  void send_challenge(const SessionPtr& session);
+  // The logged-in device, or nothing before login.
+  static std::optional<std::pair<AccountId, DeviceId>> identity(Session& session);
+
+  // Ops (one file per group).
+  void op_login(const SessionPtr& session, const wire::Request& request);
+  void op_account_create(const SessionPtr& session, const wire::Request& request);
+  void op_account_lookup(const SessionPtr& session, const wire::Request& request);
+  void op_account_delete(const SessionPtr& session, const wire::Request& request,
+                         const AccountId& account);
+  void op_keys_upload(const SessionPtr& session, const wire::Request& request,
+                      const AccountId& account, DeviceId device);
+  void op_keys_status(const SessionPtr& session, const wire::Request& request,
+                      const AccountId& account, DeviceId device);
+  void op_keys_fetch(const SessionPtr& session, const wire::Request& request);
+  void op_message_send(const SessionPtr& session, const wire::Request& request,
+                       const AccountId& account, DeviceId device);
+
+  // Delivery.
+  void schedule_pump(const SessionPtr& session);
+  void pump(const SessionPtr& session);
+  void on_response(const SessionPtr& session, const wire::Response& response);
+  void notify(const AccountId& account, DeviceId device);
+  // Pushes keys.low to the device if it is online and its stock is low.
+  void check_key_stock(const AccountId& account, DeviceId device);
+};
+
+// Requests of one connection accepted but not yet answered; beyond it 429.
+inline constexpr std::size_t kMaxUnansweredRequests = 64;
+// keys.low is pushed when a device's one-time EC prekeys fall below this.
+inline constexpr std::uint64_t kLowKeyStock = 10;
+inline constexpr const char* kOpKeysLow = "keys.low";
+inline constexpr std::uint32_t kStatusTooManyRequests = 429;
+
+// Checks an XEdDSA signature by a 33-byte serialized identity key (0x05 ||
+// X25519) over `message`; false for any other key form.
+bool identity_signature_ok(ByteView identity_key, ByteView message, ByteView signature);
+
+// wire <-> storage conversions.
+storage::SignedPreKey to_store_signed(const wire::SignedKey& key);
+storage::KyberPreKey to_store_kyber(const wire::SignedKey& key);
+storage::OneTimePreKey to_store_one_time(const wire::OneTimeKey& key);
+
+}  // namespace sotto::server
