@@ -4,6 +4,8 @@
 // Run once when a format changes, then commit the output under fuzz/corpus/:
 //   sotto_make_seed_corpus fuzz/corpus
 // The bytes are deterministic, so rerunning it rewrites identical files.
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +18,7 @@
 #include "sotto/wire/fingerprint.hpp"
 #include "sotto/wire/frame.hpp"
 #include "sotto/wire/sender_key_message.hpp"
+#include "sotto/wire/service.hpp"
 #include "sotto/wire/signal_message.hpp"
 
 namespace {
@@ -189,6 +192,97 @@ void frames(CorpusWriter& w) {
   w.write(t, "request_without_op", no_op);
 }
 
+// fuzz_service_bodies: a selector byte (the parser, in fuzz_service_bodies.cpp
+// order) followed by one body.
+void service_bodies(CorpusWriter& w) {
+  const std::string t = "fuzz_service_bodies";
+  auto put = [&](std::uint8_t selector, const std::string& name, const Bytes& body) {
+    w.write(t, name, sotto::concat({Bytes{selector}, body}));
+  };
+  auto id16 = [](std::uint32_t seed) {
+    std::array<std::uint8_t, 16> out{};
+    const Bytes f = filler(16, seed);
+    std::copy(f.begin(), f.end(), out.begin());
+    return out;
+  };
+  auto signed_key = [](std::uint32_t id, std::size_t size) {
+    Bytes key = filler(size, 200 + id);
+    key[0] = 0x05;
+    return SignedKey{id, key, filler(64, 300 + id)};
+  };
+
+  Challenge challenge;
+  std::copy_n(filler(32, 90).begin(), 32, challenge.nonce.begin());
+  put(0, "challenge", encode(challenge));
+
+  Login login;
+  login.account_id = id16(91);
+  login.device_id = 1;
+  std::copy_n(filler(64, 92).begin(), 64, login.signature.begin());
+  put(1, "login", encode(login));
+  Bytes short_login = encode(login);
+  short_login.resize(short_login.size() - 1);  // a signature one byte short: rejected
+  short_login[short_login.size() - 64] = 63;
+  put(1, "login_short_signature", short_login);
+
+  AccountCreate create;
+  create.username = "alice.smith";
+  std::copy_n(filler(32, 93).begin(), 32, create.device_key.begin());
+  create.identity_key = public_key(94);
+  create.registration_id = 12345;
+  create.signed_prekey = signed_key(1, 33);
+  create.one_time_prekeys = {{2, public_key(95)}, {3, public_key(96)}};
+  create.kyber_prekeys = {signed_key(4, 1569)};
+  create.kyber_last_resort = signed_key(5, 1569);
+  put(2, "account_create", encode(create));
+  put(3, "account_created", encode(AccountCreated{id16(97), 1}));
+  put(4, "account_lookup", encode(AccountLookup{"bob_99"}));
+  put(5, "account_lookup_result", encode(AccountLookupResult{id16(98)}));
+
+  KeysUpload upload;
+  upload.signed_prekey = signed_key(6, 33);
+  upload.one_time_prekeys = {{7, public_key(99)}};
+  upload.kyber_prekeys = {signed_key(8, 1569), signed_key(9, 1569)};
+  put(6, "keys_upload", encode(upload));
+  put(6, "keys_upload_empty", encode(KeysUpload{}));
+  put(7, "key_counts", encode(KeyCounts{9, 100}));
+  put(8, "keys_fetch", encode(KeysFetch{id16(100), 0}));
+
+  KeysFetchResult fetched;
+  fetched.identity_key = public_key(101);
+  DeviceBundle bundle;
+  bundle.device_id = 1;
+  bundle.registration_id = 777;
+  bundle.signed_prekey = signed_key(10, 33);
+  bundle.one_time_prekey = OneTimeKey{11, public_key(102)};
+  bundle.kyber_prekey = signed_key(12, 1569);
+  bundle.kyber_is_last_resort = true;
+  fetched.devices = {bundle};
+  bundle.device_id = 2;
+  bundle.one_time_prekey.reset();
+  fetched.devices.push_back(bundle);
+  put(9, "keys_fetch_result", encode(fetched));
+
+  MessageSend send;
+  send.destination = id16(103);
+  send.timestamp = 1'700'000'000'000;
+  send.envelopes = {{1, 777, 3, filler(120, 104)}, {2, 778, 1, filler(80, 105)}};
+  put(10, "message_send", encode(send));
+  put(11, "mismatched_devices", encode(MismatchedDevices{{2, 3}, {9}, {}}));
+
+  Envelope envelope;
+  envelope.guid = id16(106);
+  envelope.source = id16(107);
+  envelope.source_device = 1;
+  envelope.timestamp = 1'700'000'000'000;
+  envelope.server_timestamp = 1'700'000'000'123;
+  envelope.type = 3;
+  envelope.content = filler(100, 108);
+  put(12, "envelope", encode(envelope));
+  put(13, "message_expired", encode(MessageExpired{id16(109), id16(110), 1}));
+  put(14, "retry_after", encode(RetryAfter{1000}));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -203,5 +297,6 @@ int main(int argc, char** argv) {
   sender_key_distributions(w);
   combined_fingerprints(w);
   frames(w);
+  service_bodies(w);
   return w.ok() ? 0 : 1;
 }

@@ -8,7 +8,7 @@ packages=(
   libsodium-dev libssl-dev libprotobuf-dev protobuf-compiler libexpected-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsignal-protocol-c-dev libboost1.81-all-dev libsqlite3-dev jq
-  libcli11-dev libspdlog-dev
+  libcli11-dev libspdlog-dev libqrencode-dev
 )
 
 missing=()

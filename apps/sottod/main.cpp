@@ -6,7 +6,6 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -17,6 +16,7 @@
 #include <system_error>
 #include <thread>
 
+#include "config.hpp"
 #include "listen_address.hpp"
 #include "sotto/crypto/rng.hpp"
 #include "sotto/server/executor.hpp"
@@ -32,11 +32,13 @@ namespace {
 
 constexpr const char* kDatabaseFile = "sotto.db";
 constexpr const char* kIdentityFolder = "tls";
-constexpr std::chrono::seconds kSweepInterval{60};
+// Login deadlines are checked this often, so they hold to about a second.
+constexpr std::chrono::seconds kHousekeepingTick{1};
 constexpr std::size_t kSweepBatch = 1000;
 
-int run(const fs::path& data_dir, const sotto::sottod::ListenAddress& listen, unsigned threads,
+int run(const sotto::sottod::Config& config, const sotto::sottod::ListenAddress& listen,
         const sigset_t& stop_signals) {
+  const fs::path data_dir = config.data_dir;
   std::error_code ec;
   fs::create_directories(data_dir, ec);
   if (ec) {
@@ -52,6 +54,7 @@ int run(const fs::path& data_dir, const sotto::sottod::ListenAddress& listen, un
   }
   sotto::storage::sqlite::Options store_options;
   store_options.path = (data_dir / kDatabaseFile).string();
+  store_options.limits = sotto::sottod::mailbox_limits(config);
   auto storage = sotto::storage::sqlite::SqliteStorage::open(store_options);
   if (!storage) {
     spdlog::error("database: {}", storage.error().message);
@@ -59,13 +62,13 @@ int run(const fs::path& data_dir, const sotto::sottod::ListenAddress& listen, un
   }
 
   sotto::storage::SystemClock clock;
-  sotto::server::ThreadPool pool(threads);
+  sotto::server::ThreadPool pool(config.threads);
   auto service = std::make_unique<sotto::server::Service>(**storage, clock, sotto::crypto::os_rng(),
-                                                          pool, identity->pin_bytes);
-  sotto::transport::ServerOptions server_options;
+                                                          pool, identity->pin_bytes,
+                                                          sotto::sottod::service_options(config));
+  sotto::transport::ServerOptions server_options = sotto::sottod::server_options(config);
   server_options.address = listen.host;
   server_options.port = listen.port;
-  server_options.io_threads = threads;
   auto server = sotto::transport::WebSocketServer::start(server_options, *identity, *service);
   if (!server) {
     spdlog::error("listen on {}:{}: {}", listen.host, listen.port, server.error().message);
@@ -74,20 +77,35 @@ int run(const fs::path& data_dir, const sotto::sottod::ListenAddress& listen, un
   // The two lines scripts read: the pin clients must trust, and the port.
   std::cout << "certificate pin: " << identity->pin << "\n"
             << "listening on " << listen.host << ":" << (*server)->port() << std::endl;
-  spdlog::info("sottod serving (data dir {}, {} threads)", data_dir.string(), threads);
+  spdlog::info("sottod serving (data dir {}, {} threads)", data_dir.string(), config.threads);
+  spdlog::info(
+      "limits: {} connections, {} per IP (0: no cap), login timeout {} s, message TTL {} days, "
+      "queue cap {} messages / {} MiB, requests {}+{}/s per connection, message.send {}+{}/s and "
+      "keys.fetch {}+{}/s per account",
+      config.max_connections, config.max_connections_per_ip, config.login_timeout_s,
+      config.message_ttl_days, config.queue_cap, config.queue_cap_mib, config.request_burst,
+      config.request_rate, config.send_burst, config.send_rate, config.keys_fetch_burst,
+      config.keys_fetch_rate);
 
-  // Queued envelopes past their TTL are swept once a minute.
+  // Housekeeping: connections past their login deadline are closed every
+  // tick; queued envelopes past their TTL are swept every expiry interval.
   std::mutex sweep_mu;
   std::condition_variable sweep_cv;
   bool stopping = false;
   std::thread sweeper([&] {
+    const auto expiry_interval = std::chrono::seconds(config.expiry_interval_s);
+    auto next_expiry = std::chrono::steady_clock::now() + expiry_interval;
     std::unique_lock lock(sweep_mu);
-    while (!sweep_cv.wait_for(lock, kSweepInterval, [&] { return stopping; })) {
+    while (!sweep_cv.wait_for(lock, kHousekeepingTick, [&] { return stopping; })) {
       lock.unlock();
-      for (;;) {
-        auto swept = service->expire_messages(kSweepBatch);
-        if (!swept) spdlog::warn("expiry sweep: {}", swept.error().message);
-        if (!swept || *swept < kSweepBatch) break;
+      service->close_idle_logins();
+      if (std::chrono::steady_clock::now() >= next_expiry) {
+        next_expiry = std::chrono::steady_clock::now() + expiry_interval;
+        for (;;) {
+          auto swept = service->expire_messages(kSweepBatch);
+          if (!swept) spdlog::warn("expiry sweep: {}", swept.error().message);
+          if (!swept || *swept < kSweepBatch) break;
+        }
       }
       lock.lock();
     }
@@ -116,30 +134,22 @@ int run(const fs::path& data_dir, const sotto::sottod::ListenAddress& listen, un
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"sottod: the Sotto relay server"};
-  std::string data_dir;
-  std::string listen_text = "127.0.0.1:7443";
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::string log_level = "info";
-  app.add_option("--data-dir", data_dir, "Folder for the database and TLS identity")->required();
-  app.add_option("--listen", listen_text, "Address to listen on, HOST:PORT or [IPV6]:PORT")
-      ->capture_default_str();
-  app.add_option("--threads", threads, "I/O threads (and store worker threads)")
-      ->check(CLI::Range(1u, 256u))
-      ->capture_default_str();
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
-      ->capture_default_str();
+  CLI::App app{
+      "sottod: the Sotto relay server. It stores and forwards end-to-end encrypted messages it "
+      "cannot read, over TLS 1.3 WebSockets. Every setting below can also be given in a TOML "
+      "file (--config); see apps/sottod/sottod.example.toml."};
+  sotto::sottod::Config config;
+  sotto::sottod::add_options(app, config);
   CLI11_PARSE(app, argc, argv);
 
-  auto listen = sotto::sottod::parse_listen_address(listen_text);
+  auto listen = sotto::sottod::parse_listen_address(config.listen);
   if (!listen) {
     std::cerr << listen.error().message << "\n";
     return 2;
   }
   // Logs go to stderr so stdout carries only the pin and port lines.
   spdlog::set_default_logger(spdlog::stderr_color_mt("sottod"));
-  spdlog::set_level(spdlog::level::from_str(log_level));
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::flush_on(spdlog::level::info);
 
   // Block the stop signals before any thread starts, so every thread inherits
@@ -150,5 +160,5 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  return run(data_dir, *listen, threads, stop_signals);
+  return run(config, *listen, stop_signals);
 }

@@ -36,6 +36,18 @@ storage::OneTimePreKey to_store_one_time(const wire::OneTimeKey& key) {
   return {key.id, key.public_key};
 }
 
+storage::KeyUpload to_store_keys(const std::optional<wire::SignedKey>& signed_prekey,
+                                 const std::vector<wire::OneTimeKey>& one_time,
+                                 const std::vector<wire::SignedKey>& kyber,
+                                 const std::optional<wire::SignedKey>& kyber_last_resort) {
+  storage::KeyUpload keys;
+  if (signed_prekey) keys.signed_prekey = to_store_signed(*signed_prekey);
+  for (const auto& k : one_time) keys.one_time.push_back(to_store_one_time(k));
+  for (const auto& k : kyber) keys.kyber.push_back(to_store_kyber(k));
+  if (kyber_last_resort) keys.kyber_last_resort = to_store_kyber(*kyber_last_resort);
+  return keys;
+}
+
 void Service::Impl::op_account_create(const SessionPtr& session, const wire::Request& request) {
   auto create = wire::parse_account_create(request.body);
   if (!create) return respond(*session, request.id, kStatusBadRequest, create.error().message);
@@ -68,13 +80,6 @@ void Service::Impl::op_account_create(const SessionPtr& session, const wire::Req
   account.username = create->username;
   account.identity_key = create->identity_key;
   account.created_ms = now;
-  if (auto created = store.accounts().create_account(account); !created) {
-    if (created.error().code == Errc::already_exists) {
-      return respond(*session, request.id, kStatusConflict, "username taken");
-    }
-    spdlog::error("account.create: {}", created.error().message);
-    return respond(*session, request.id, kStatusInternal, "store error");
-  }
 
   storage::Device device;
   device.account = account.id;
@@ -83,30 +88,24 @@ void Service::Impl::op_account_create(const SessionPtr& session, const wire::Req
   device.registration_id = create->registration_id;
   device.created_ms = now;
 
-  std::vector<storage::OneTimePreKey> one_time;
-  for (const auto& k : create->one_time_prekeys) one_time.push_back(to_store_one_time(k));
-  std::vector<storage::KyberPreKey> kyber;
-  for (const auto& k : create->kyber_prekeys) kyber.push_back(to_store_kyber(k));
+  const storage::KeyUpload keys = to_store_keys(create->signed_prekey, create->one_time_prekeys,
+                                                create->kyber_prekeys, create->kyber_last_resort);
 
-  auto& keys = store.keys();
-  Status stored = store.devices().add_device(device);
-  if (stored)
-    stored =
-        keys.set_signed_prekey(account.id, kPrimaryDevice, to_store_signed(create->signed_prekey));
-  if (stored && !one_time.empty())
-    stored = keys.add_one_time_prekeys(account.id, kPrimaryDevice, one_time);
-  if (stored && !kyber.empty()) stored = keys.add_kyber_prekeys(account.id, kPrimaryDevice, kyber);
-  if (stored && create->kyber_last_resort) {
-    stored = keys.set_kyber_last_resort(account.id, kPrimaryDevice,
-                                        to_store_kyber(*create->kyber_last_resort));
-  }
-  if (!stored) {
-    // Half an account is worse than none: undo, so the name is free again.
-    spdlog::error("account.create: {}", stored.error().message);
-    (void)store.accounts().delete_account(account.id);
+  // One store transaction: there is never an account without its device and
+  // keys, whatever fails (or crashes) midway.
+  if (auto created = store.accounts().register_account(account, device, keys); !created) {
+    if (created.error().code == Errc::already_exists) {
+      return respond(*session, request.id, kStatusConflict, "username taken");
+    }
+    if (created.error().code == Errc::bad_request) {
+      return respond(*session, request.id, kStatusBadRequest, created.error().message);
+    }
+    spdlog::error("account.create: {}", created.error().message);
     return respond(*session, request.id, kStatusInternal, "store error");
   }
   spdlog::info("account created (connection {})", session->connection_id);
+  // The client logs in next; it gets a full login timeout for that.
+  if (!identity(*session)) arm_login_deadline(session);
   respond(*session, request.id, kStatusOk, {},
           wire::encode(wire::AccountCreated{account.id, kPrimaryDevice}));
 }
@@ -150,6 +149,8 @@ void Service::Impl::op_account_delete(const SessionPtr& session, const wire::Req
       }
     }
   }
+  // This connection is logged out but open: it must log in (or register) again in time.
+  arm_login_deadline(session);
   respond(*session, request.id, kStatusOk);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Delivery to a logged-in device: the queue is read in seq order and sent as
-// message.deliver requests, at most delivery_window unanswered at a time. A
+// message.deliver requests (message.expired for the expiry notices queued
+// there), at most delivery_window unanswered at a time. A
 // 2xx answer is the ack (the envelope is deleted only then); anything else
 // leaves it queued for the next connection. queue.empty follows once the
 // backlog has been sent and every ack committed.
@@ -51,7 +52,10 @@ void Service::Impl::pump(const SessionPtr& session) {
       const std::uint64_t id = session->next_request_id++;
       session->inflight.emplace(id, envelope.guid);
       session->cursor = envelope.seq;
-      session->send(wire::Request{id, wire::kOpMessageDeliver, std::move(envelope.envelope)});
+      // An expiry notice rides the same queue (and the same ack) as envelopes.
+      const char* op =
+          is_expiry_notice(envelope.sender) ? wire::kOpMessageExpired : wire::kOpMessageDeliver;
+      session->send(wire::Request{id, op, std::move(envelope.envelope)});
     }
     if (room > 0 && batch.empty() && session->inflight.empty() && session->acks_pending == 0 &&
         !session->queue_empty_sent) {

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "rate_limit.hpp"
 #include "sotto/server/service.hpp"
 #include "sotto/wire/service.hpp"
 
@@ -25,9 +26,12 @@ namespace sotto::server {
 using storage::AccountId;
 using storage::DeviceId;
 
-// One connection. Everything mutable is guarded by mu.
+inline constexpr std::int64_t kNoLoginDeadline = -1;
+
+// One connection. Everything mutable is guarded by mu, except where noted.
 struct Session {
-  explicit Session(const transport::ConnectionPtr& c) : connection(c), connection_id(c->id()) {}
+  Session(const transport::ConnectionPtr& c, const RateLimit& requests_limit, std::int64_t now_ms)
+      : connection(c), connection_id(c->id()), request_bucket(requests_limit, now_ms) {}
 
   std::mutex mu;
   const std::weak_ptr<transport::Connection> connection;
@@ -41,6 +45,12 @@ struct Session {
   // Requests accepted and not yet answered (queued, running, or waiting for a
   // commit); bounded so a client cannot make the server hold without limit.
   std::size_t unanswered = 0;
+  // Every request takes a token (ServiceOptions::connection_requests).
+  TokenBucket request_bucket;
+
+  // While not logged in: when close_idle_logins() closes it. Guarded by
+  // Impl::logins_mu, not mu; it is also the key in Impl::login_deadlines.
+  std::int64_t login_deadline_ms = kNoLoginDeadline;
 
   // Authentication: the outstanding challenge, then the device logged in.
   std::optional<std::array<std::uint8_t, wire::kNonceSize>> nonce;
@@ -95,6 +105,12 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   const transport::CertificatePin pin;
   const ServiceOptions options;
   Registry registry;
+  AccountRateLimiter send_limiter{options.account_sends};
+  AccountRateLimiter fetch_limiter{options.account_key_fetches};
+
+  // Connections not logged in, by deadline (then id).
+  std::mutex logins_mu;
+  std::map<std::pair<std::int64_t, std::uint64_t>, std::weak_ptr<Session>> login_deadlines;
 
   // Outstanding executor tasks and store operations (wait_idle).
   std::mutex idle_mu;
@@ -121,7 +137,13 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   // REQUIRES: session.mu not held.
   static void respond(Session& session, std::uint64_t id, std::uint32_t status,
                       std::string message = {}, Bytes body = {});
+  // Answers 429 with a RetryAfter body. REQUIRES: session.mu not held.
+  static void too_many(Session& session, std::uint64_t id, std::int64_t retry_after_ms,
+                       const char* why);
   void send_challenge(const SessionPtr& session);
+  // (Re)starts the session's login deadline: login_timeout_ms from now.
+  void arm_login_deadline(const SessionPtr& session);
+  void disarm_login_deadline(const SessionPtr& session);
   // The logged-in device, or nothing before login.
   static std::optional<std::pair<AccountId, DeviceId>> identity(Session& session);
 
@@ -153,7 +175,15 @@ inline constexpr std::size_t kMaxUnansweredRequests = 64;
 // keys.low is pushed when a device's one-time EC prekeys fall below this.
 inline constexpr std::uint64_t kLowKeyStock = 10;
 inline constexpr const char* kOpKeysLow = "keys.low";
-inline constexpr std::uint32_t kStatusTooManyRequests = 429;
+
+// What the store keeps as an envelope's `sender` (docs/server-design.md
+// "Expiry"): account id || device id (big endian) for an envelope a device
+// sent, so its expiry can be reported back; kExpiryNoticeTag for a
+// message.expired notice the server queued (whose own expiry is silent).
+Bytes sender_tag(const AccountId& account, DeviceId device);
+std::optional<std::pair<AccountId, DeviceId>> parse_sender_tag(ByteView tag);
+inline constexpr std::uint8_t kExpiryNoticeTag = 0x01;
+bool is_expiry_notice(ByteView tag);
 
 // Checks an XEdDSA signature by a 33-byte serialized identity key (0x05 ||
 // X25519) over `message`; false for any other key form.
@@ -163,5 +193,10 @@ bool identity_signature_ok(ByteView identity_key, ByteView message, ByteView sig
 storage::SignedPreKey to_store_signed(const wire::SignedKey& key);
 storage::KyberPreKey to_store_kyber(const wire::SignedKey& key);
 storage::OneTimePreKey to_store_one_time(const wire::OneTimeKey& key);
+// The keys of an account.create or keys.upload body, for one store write.
+storage::KeyUpload to_store_keys(const std::optional<wire::SignedKey>& signed_prekey,
+                                 const std::vector<wire::OneTimeKey>& one_time,
+                                 const std::vector<wire::SignedKey>& kyber,
+                                 const std::optional<wire::SignedKey>& kyber_last_resort);
 
 }  // namespace sotto::server

@@ -22,25 +22,15 @@ void Service::Impl::op_keys_upload(const SessionPtr& session, const wire::Reques
   if (upload->kyber_last_resort) ok = ok && signed_ok(*upload->kyber_last_resort);
   if (!ok) return respond(*session, request.id, kStatusUnprocessable, "prekey signature invalid");
 
-  std::vector<storage::OneTimePreKey> one_time;
-  for (const auto& k : upload->one_time_prekeys) one_time.push_back(to_store_one_time(k));
-  std::vector<storage::KyberPreKey> kyber;
-  for (const auto& k : upload->kyber_prekeys) kyber.push_back(to_store_kyber(k));
-
-  auto& keys = store.keys();
-  Status stored = sotto::ok();
-  if (upload->signed_prekey) {
-    stored = keys.set_signed_prekey(account, device, to_store_signed(*upload->signed_prekey));
-  }
-  if (stored && !one_time.empty()) stored = keys.add_one_time_prekeys(account, device, one_time);
-  if (stored && !kyber.empty()) stored = keys.add_kyber_prekeys(account, device, kyber);
-  if (stored && upload->kyber_last_resort) {
-    stored =
-        keys.set_kyber_last_resort(account, device, to_store_kyber(*upload->kyber_last_resort));
-  }
-  if (!stored) {
+  // One store transaction: all of the upload or none of it.
+  const storage::KeyUpload keys = to_store_keys(upload->signed_prekey, upload->one_time_prekeys,
+                                                upload->kyber_prekeys, upload->kyber_last_resort);
+  if (auto stored = store.keys().upload_keys(account, device, keys); !stored) {
     if (stored.error().code == Errc::not_found) {
       return respond(*session, request.id, kStatusNotFound, "no such device");
+    }
+    if (stored.error().code == Errc::bad_request) {
+      return respond(*session, request.id, kStatusBadRequest, stored.error().message);
     }
     spdlog::error("keys.upload: {}", stored.error().message);
     return respond(*session, request.id, kStatusInternal, "store error");

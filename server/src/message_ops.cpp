@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // message.send: the device-set check, then a durable enqueue; the answer goes
-// out only after the mailbox reports the commit.
+// out only after the mailbox reports the commit. And expiry: each envelope
+// that times out becomes a message.expired notice in its sender's queue.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -10,10 +11,8 @@
 
 namespace sotto::server {
 
-namespace {
+constexpr std::size_t kSenderTagSize = 16 + 4;
 
-// What the store keeps as an envelope's sender (account id || device id, big
-// endian), so an expiry can be reported back to it.
 Bytes sender_tag(const AccountId& account, DeviceId device) {
   Bytes out(account.begin(), account.end());
   for (int shift = 24; shift >= 0; shift -= 8) {
@@ -22,26 +21,44 @@ Bytes sender_tag(const AccountId& account, DeviceId device) {
   return out;
 }
 
-constexpr std::size_t kSenderTagSize = 16 + 4;
+std::optional<std::pair<AccountId, DeviceId>> parse_sender_tag(ByteView tag) {
+  if (tag.size() != kSenderTagSize) return std::nullopt;
+  AccountId account{};
+  std::copy(tag.begin(), tag.begin() + 16, account.begin());
+  DeviceId device = 0;
+  for (std::size_t i = 16; i < kSenderTagSize; ++i) device = (device << 8) | tag[i];
+  return std::pair{account, device};
+}
 
-}  // namespace
+bool is_expiry_notice(ByteView tag) { return tag.size() == 1 && tag[0] == kExpiryNoticeTag; }
 
 Result<std::size_t> Service::expire_messages(std::size_t limit) {
-  auto expired = impl_->store.mailbox().expire(impl_->clock.now_ms(), limit);
+  Impl& impl = *impl_;
+  const std::int64_t now = impl.clock.now_ms();
+  // Runs inside the store's expiring transaction (maybe on its writer
+  // thread): it only builds the notice, it does not call the store.
+  auto notice = [&impl,
+                 now](const storage::ExpiredEnvelope& e) -> std::optional<storage::NewEnvelope> {
+    // A notice that expired unread is dropped: nobody to tell.
+    auto sender = parse_sender_tag(e.sender);
+    if (!sender) return std::nullopt;
+    storage::NewEnvelope n;
+    n.account = sender->first;
+    n.device = sender->second;
+    n.guid = impl.random_array<16>();
+    n.sender = Bytes{kExpiryNoticeTag};
+    n.envelope = wire::encode(wire::MessageExpired{e.guid, e.account, e.device});
+    n.expires_ms = now + impl.options.message_ttl_ms;
+    return n;
+  };
+  auto expired = impl.store.mailbox().expire(now, limit, notice);
   if (!expired) return tl::unexpected(expired.error());
+  // Senders online now get their notices at once; the others on reconnect.
+  std::set<std::pair<AccountId, DeviceId>> senders;
   for (const auto& e : *expired) {
-    if (e.sender.size() != kSenderTagSize) continue;
-    AccountId sender{};
-    std::copy(e.sender.begin(), e.sender.begin() + 16, sender.begin());
-    DeviceId sender_device = 0;
-    for (std::size_t i = 16; i < kSenderTagSize; ++i)
-      sender_device = (sender_device << 8) | e.sender[i];
-    auto session = impl_->registry.find(sender, sender_device);
-    if (!session) continue;
-    std::lock_guard lock(session->mu);
-    session->send(wire::Request{session->next_request_id++, wire::kOpMessageExpired,
-                                wire::encode(wire::MessageExpired{e.guid, e.account, e.device})});
+    if (auto sender = parse_sender_tag(e.sender)) senders.insert(*sender);
   }
+  for (const auto& [account, device] : senders) impl.notify(account, device);
   if (!expired->empty()) spdlog::info("expired {} queued envelopes", expired->size());
   return expired->size();
 }

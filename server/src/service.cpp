@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <string_view>
+#include <vector>
 
 #include "impl.hpp"
 #include "sotto/crypto/ed25519.hpp"
@@ -20,8 +21,10 @@ Service::Service(storage::Storage& storage, storage::Clock& clock, crypto::Rng& 
 Service::~Service() = default;
 
 void Service::on_open(const transport::ConnectionPtr& connection) {
-  auto session = std::make_shared<Session>(connection);
+  auto session = std::make_shared<Session>(connection, impl_->options.connection_requests,
+                                           impl_->clock.now_ms());
   connection->user_data() = session;
+  impl_->arm_login_deadline(session);
   impl_->send_challenge(session);
 }
 
@@ -48,6 +51,7 @@ void Service::on_close(const transport::ConnectionPtr& connection) {
     if (session->authenticated) who.emplace(session->account, session->device);
   }
   if (who) impl_->registry.remove(who->first, who->second, session.get());
+  impl_->disarm_login_deadline(session);
   connection->user_data().reset();  // the session is freed once queued work lets go
 }
 
@@ -57,6 +61,35 @@ void Service::wait_idle() {
 }
 
 std::size_t Service::online_devices() const { return impl_->registry.size(); }
+
+std::size_t Service::close_idle_logins() {
+  const std::int64_t now = impl_->clock.now_ms();
+  std::vector<SessionPtr> due;
+  {
+    std::lock_guard lock(impl_->logins_mu);
+    auto& deadlines = impl_->login_deadlines;
+    while (!deadlines.empty() && deadlines.begin()->first.first <= now) {
+      if (auto session = deadlines.begin()->second.lock()) {
+        session->login_deadline_ms = kNoLoginDeadline;
+        due.push_back(std::move(session));
+      }
+      deadlines.erase(deadlines.begin());
+    }
+  }
+  std::size_t closed = 0;
+  for (const auto& session : due) {
+    {
+      std::lock_guard lock(session->mu);
+      if (session->authenticated || session->closed) continue;
+    }
+    if (auto c = session->connection.lock()) {
+      c->close(transport::CloseCode::policy_violation, "login timeout");
+      ++closed;
+    }
+  }
+  if (closed > 0) spdlog::debug("closed {} connections that did not log in", closed);
+  return closed;
+}
 
 // --- Impl: plumbing ---
 
@@ -98,6 +131,30 @@ std::optional<std::pair<AccountId, DeviceId>> Service::Impl::identity(Session& s
   return std::pair{session.account, session.device};
 }
 
+void Service::Impl::too_many(Session& session, std::uint64_t id, std::int64_t retry_after_ms,
+                             const char* why) {
+  respond(session, id, kStatusTooManyRequests, why,
+          wire::encode(wire::RetryAfter{static_cast<std::uint64_t>(retry_after_ms)}));
+}
+
+void Service::Impl::arm_login_deadline(const SessionPtr& session) {
+  if (options.login_timeout_ms <= 0) return;
+  const std::int64_t deadline = clock.now_ms() + options.login_timeout_ms;
+  std::lock_guard lock(logins_mu);
+  if (session->login_deadline_ms != kNoLoginDeadline) {
+    login_deadlines.erase({session->login_deadline_ms, session->connection_id});
+  }
+  session->login_deadline_ms = deadline;
+  login_deadlines.emplace(std::pair{deadline, session->connection_id}, session);
+}
+
+void Service::Impl::disarm_login_deadline(const SessionPtr& session) {
+  std::lock_guard lock(logins_mu);
+  if (session->login_deadline_ms == kNoLoginDeadline) return;
+  login_deadlines.erase({session->login_deadline_ms, session->connection_id});
+  session->login_deadline_ms = kNoLoginDeadline;
+}
+
 void Service::Impl::send_challenge(const SessionPtr& session) {
   wire::Challenge challenge;
   challenge.nonce = random_array<wire::kNonceSize>();
@@ -108,12 +165,24 @@ void Service::Impl::send_challenge(const SessionPtr& session) {
 }
 
 void Service::Impl::queue_request(const SessionPtr& session, wire::Request request) {
+  // Read outside the session lock: a Clock may take its own.
+  const std::int64_t now = clock.now_ms();
   {
     std::lock_guard lock(session->mu);
     if (session->closed) return;
+    // Refused here, on the I/O thread, before any work is queued: a flooding
+    // connection costs the executor nothing.
+    auto refuse = [&](std::int64_t retry_after_ms, const char* why) {
+      session->send(wire::Response{
+          request.id, kStatusTooManyRequests, why,
+          wire::encode(wire::RetryAfter{static_cast<std::uint64_t>(retry_after_ms)})});
+    };
+    if (const auto wait = session->request_bucket.take(options.connection_requests, now)) {
+      return refuse(wait, "request rate limit");
+    }
     if (session->unanswered >= kMaxUnansweredRequests) {
-      session->send(wire::Response{request.id, kStatusTooManyRequests, "too many requests", {}});
-      return;
+      // Time alone does not lift this one: 0 says "after an answer".
+      return refuse(0, "too many unanswered requests");
     }
     ++session->unanswered;
     session->requests.push_back(std::move(request));
@@ -151,10 +220,20 @@ void Service::Impl::handle(const SessionPtr& session, const wire::Request& reque
     const auto who = identity(*session);
     if (!who) return respond(*session, request.id, kStatusUnauthorized, "log in first");
     const auto& [account, device] = *who;
-    if (op == wire::kOpKeysFetch) return op_keys_fetch(session, request);
+    if (op == wire::kOpKeysFetch) {
+      if (const auto wait = fetch_limiter.take(account, clock.now_ms())) {
+        return too_many(*session, request.id, wait, "keys.fetch rate limit");
+      }
+      return op_keys_fetch(session, request);
+    }
     if (op == wire::kOpKeysUpload) return op_keys_upload(session, request, account, device);
     if (op == wire::kOpKeysStatus) return op_keys_status(session, request, account, device);
-    if (op == wire::kOpMessageSend) return op_message_send(session, request, account, device);
+    if (op == wire::kOpMessageSend) {
+      if (const auto wait = send_limiter.take(account, clock.now_ms())) {
+        return too_many(*session, request.id, wait, "message.send rate limit");
+      }
+      return op_message_send(session, request, account, device);
+    }
     return op_account_delete(session, request, account);
   }
   // Unknown ops answer 401 before login too, so probing says nothing.
@@ -213,6 +292,7 @@ void Service::Impl::op_login(const SessionPtr& session, const wire::Request& req
       return;
     }
   }
+  disarm_login_deadline(session);
   (void)store.devices().touch_last_seen(login->account_id, login->device_id, clock.now_ms());
   spdlog::debug("connection {} logged in as device {}", session->connection_id, login->device_id);
   respond(*session, request.id, kStatusOk);

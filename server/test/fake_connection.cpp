@@ -10,9 +10,15 @@ Status FakeConnection::send(const wire::Frame& frame) {
   return ok();
 }
 
-void FakeConnection::close(transport::CloseCode, std::string_view) {
+void FakeConnection::close(transport::CloseCode code, std::string_view) {
   std::lock_guard lock(mu_);
+  if (!closed_) close_code_ = static_cast<std::uint16_t>(code);
   closed_ = true;
+}
+
+std::uint16_t FakeConnection::close_code() const {
+  std::lock_guard lock(mu_);
+  return close_code_;
 }
 
 std::vector<wire::Frame> FakeConnection::frames() const {

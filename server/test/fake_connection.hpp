@@ -29,6 +29,8 @@ class FakeConnection final : public transport::Connection {
   // The response to request `id`, if one was sent.
   std::optional<wire::Response> response(std::uint64_t id) const;
   bool closed() const;
+  // The code of the first close() (0 while open).
+  std::uint16_t close_code() const;
 
  private:
   const std::uint64_t id_;
@@ -36,6 +38,7 @@ class FakeConnection final : public transport::Connection {
   mutable std::mutex mu_;
   std::vector<wire::Frame> frames_;
   bool closed_ = false;
+  std::uint16_t close_code_ = 0;
 };
 
 }  // namespace sotto::server::test

@@ -30,6 +30,9 @@ std::string_view errc_name(Errc code) noexcept {
     case Errc::not_found: return "not_found";
     case Errc::already_exists: return "already_exists";
     case Errc::queue_full: return "queue_full";
+    case Errc::unauthenticated: return "unauthenticated";
+    case Errc::timed_out: return "timed_out";
+    case Errc::rate_limited: return "rate_limited";
   }
   return "internal";
 }

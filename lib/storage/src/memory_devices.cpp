@@ -5,13 +5,18 @@
 
 namespace sotto::storage::memory {
 
-Status Devices::add_device(const Device& device) {
+Status check_device(const Device& device) {
   if (device.id < kMinDeviceId || device.id > kMaxDeviceId) {
     return fail(Errc::bad_request, "device id outside 1..127");
   }
   if (device.public_key.size() != kDeviceKeySize) {
     return fail(Errc::bad_request, "device key is not 32 bytes");
   }
+  return ok();
+}
+
+Status Devices::add_device(const Device& device) {
+  SOTTO_TRY(check_device(device));
   std::lock_guard lock(s_.mu);
   auto a = s_.accounts.find(device.account);
   if (a == s_.accounts.end()) return fail(Errc::not_found, "no such account");

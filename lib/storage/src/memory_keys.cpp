@@ -1,11 +1,38 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <set>
+
 #include "memory_state.hpp"
 
 namespace sotto::storage::memory {
 
 namespace {
+
 constexpr const char* kNoDevice = "no such device";
+
+template <class Key>
+bool ids_unique(const std::vector<Key>& keys) {
+  std::set<std::uint32_t> seen;
+  for (const auto& key : keys) {
+    if (!seen.insert(key.id).second) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+Status check_upload(const KeyUpload& keys) {
+  if (!ids_unique(keys.one_time) || !ids_unique(keys.kyber)) {
+    return fail(Errc::bad_request, "a key id appears twice in one upload");
+  }
+  return ok();
+}
+
+void apply_upload(DeviceState& device, const KeyUpload& keys) {
+  if (keys.signed_prekey) device.signed_prekey = *keys.signed_prekey;
+  for (const auto& key : keys.one_time) device.one_time.insert_or_assign(key.id, key);
+  for (const auto& key : keys.kyber) device.kyber.insert_or_assign(key.id, key);
+  if (keys.kyber_last_resort) device.kyber_last_resort = *keys.kyber_last_resort;
+}
 
 Status Keys::set_signed_prekey(const AccountId& account, DeviceId device,
                                const SignedPreKey& key) {
@@ -40,6 +67,15 @@ Status Keys::add_kyber_prekeys(const AccountId& account, DeviceId device,
   DeviceState* d = s_.find_device(account, device);
   if (d == nullptr) return fail(Errc::not_found, kNoDevice);
   for (const auto& key : keys) d->kyber.insert_or_assign(key.id, key);
+  return ok();
+}
+
+Status Keys::upload_keys(const AccountId& account, DeviceId device, const KeyUpload& keys) {
+  SOTTO_TRY(check_upload(keys));  // before any change: all or nothing
+  std::lock_guard lock(s_.mu);
+  DeviceState* d = s_.find_device(account, device);
+  if (d == nullptr) return fail(Errc::not_found, kNoDevice);
+  apply_upload(*d, keys);
   return ok();
 }
 

@@ -91,7 +91,8 @@ Result<std::uint64_t> Mailbox::count(const AccountId& account, DeviceId device) 
   return std::uint64_t{d->queue.size()};
 }
 
-Result<std::vector<ExpiredEnvelope>> Mailbox::expire(std::int64_t now_ms, std::size_t limit) {
+Result<std::vector<ExpiredEnvelope>> Mailbox::expire(std::int64_t now_ms, std::size_t limit,
+                                                     const ExpiryNotice& notice) {
   std::lock_guard lock(s_.mu);
   // A scan is fine for a test double; the SQLite store uses an index.
   struct Due {
@@ -120,6 +121,14 @@ Result<std::vector<ExpiredEnvelope>> Mailbox::expire(std::int64_t now_ms, std::s
     x.device->queue_bytes -= e->second.envelope.size();
     s_.guids.erase(e->second.guid);
     x.device->queue.erase(e);
+  }
+  // Under the same lock as the deletes: nobody sees the one without the other.
+  if (notice) {
+    std::vector<NewEnvelope> notices;
+    for (const auto& expired : out) {
+      if (auto n = notice(expired)) notices.push_back(std::move(*n));
+    }
+    (void)enqueue_locked(notices);  // a gone device or a full queue skips its notice
   }
   return out;
 }

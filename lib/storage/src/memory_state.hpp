@@ -49,10 +49,19 @@ struct State {
   void drop_queue(DeviceState& device);
 };
 
+// bad_request if a key id appears twice in one list of `keys`.
+Status check_upload(const KeyUpload& keys);
+// Stores `keys` on the device. REQUIRES: mu held, check_upload(keys) passed.
+void apply_upload(DeviceState& device, const KeyUpload& keys);
+// The checks add_device makes before it touches the state.
+Status check_device(const Device& device);
+
 class Accounts final : public AccountStore {
  public:
   explicit Accounts(State& s) : s_(s) {}
   Status create_account(const Account& account) override;
+  Status register_account(const Account& account, const Device& device,
+                          const KeyUpload& keys) override;
   Result<Account> lookup_username(std::string_view username) override;
   Result<Account> get_account(const AccountId& id) override;
   Status delete_account(const AccountId& id) override;
@@ -85,6 +94,7 @@ class Keys final : public KeyStore {
                               std::span<const OneTimePreKey> keys) override;
   Status add_kyber_prekeys(const AccountId& account, DeviceId device,
                            std::span<const KyberPreKey> keys) override;
+  Status upload_keys(const AccountId& account, DeviceId device, const KeyUpload& keys) override;
   Result<PreKeyCounts> count_prekeys(const AccountId& account, DeviceId device) override;
   Result<PreKeyBundle> take_bundle(const AccountId& account, DeviceId device) override;
 
@@ -101,7 +111,9 @@ class Mailbox final : public MailboxStore {
   Result<std::vector<StoredEnvelope>> fetch(const AccountId& account, DeviceId device,
                                             std::uint64_t after_seq, std::size_t limit) override;
   Result<std::uint64_t> count(const AccountId& account, DeviceId device) override;
-  Result<std::vector<ExpiredEnvelope>> expire(std::int64_t now_ms, std::size_t limit) override;
+  using MailboxStore::expire;
+  Result<std::vector<ExpiredEnvelope>> expire(std::int64_t now_ms, std::size_t limit,
+                                              const ExpiryNotice& notice) override;
 
  private:
   Result<EnqueueResults> enqueue_locked(std::vector<NewEnvelope>& batch);

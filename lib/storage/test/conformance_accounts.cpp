@@ -37,6 +37,76 @@ TYPED_TEST(AccountConformance, UsernameDifferingOnlyInCaseIsTaken) {
   EXPECT_EQ(found->id, account_id(1));
 }
 
+// account.create's three writes (account, device, keys) as one.
+KeyUpload first_device_keys() {
+  KeyUpload keys;
+  keys.signed_prekey = SignedPreKey{1, filled(33, 0x11), filled(64, 0x12)};
+  keys.one_time = {{1, filled(33, 1)}, {2, filled(33, 2)}};
+  keys.kyber = {{3, filled(1569, 3), filled(64, 3)}};
+  keys.kyber_last_resort = KyberPreKey{4, filled(1569, 4), filled(64, 4)};
+  return keys;
+}
+
+TYPED_TEST(AccountConformance, RegisterStoresAccountDeviceAndKeysTogether) {
+  const Account alice{account_id(1), "alice", filled(33, 7), 123};
+  ASSERT_OK(
+      this->accounts().register_account(alice, make_device(alice.id, 1), first_device_keys()));
+  auto found = this->accounts().lookup_username("ALICE");
+  ASSERT_OK(found);
+  EXPECT_EQ(found->id, alice.id);
+  auto devices = this->devices().list_devices(alice.id);
+  ASSERT_OK(devices);
+  ASSERT_EQ(devices->size(), 1u);
+  EXPECT_EQ((*devices)[0].registration_id, 1001u);
+  auto counts = this->keys().count_prekeys(alice.id, 1);
+  ASSERT_OK(counts);
+  EXPECT_EQ(counts->ec, 2u);
+  EXPECT_EQ(counts->kyber, 1u);
+  auto bundle = this->keys().take_bundle(alice.id, 1);
+  ASSERT_OK(bundle);
+  EXPECT_EQ(bundle->signed_prekey.id, 1u);
+  ASSERT_TRUE(bundle->one_time);
+  EXPECT_EQ(bundle->one_time->id, 1u);
+}
+
+TYPED_TEST(AccountConformance, RegisterFailingMidwayLeavesNothing) {
+  const Account alice{account_id(1), "alice", filled(33, 7), 123};
+  // The account and device rows and the first keys are written before the
+  // repeated Kyber id is reached: all of it must be undone.
+  KeyUpload keys = first_device_keys();
+  keys.kyber.push_back({3, filled(1569, 9), filled(64, 9)});
+  EXPECT_ERRC(this->accounts().register_account(alice, make_device(alice.id, 1), keys),
+              Errc::bad_request);
+  EXPECT_ERRC(this->accounts().get_account(alice.id), Errc::not_found);
+  EXPECT_ERRC(this->accounts().lookup_username("alice"), Errc::not_found);
+  EXPECT_ERRC(this->devices().list_devices(alice.id), Errc::not_found);
+  EXPECT_ERRC(this->keys().count_prekeys(alice.id, 1), Errc::not_found);
+
+  // A bad device refuses the whole registration too.
+  Device bad = make_device(alice.id, 1);
+  bad.public_key.pop_back();
+  EXPECT_ERRC(this->accounts().register_account(alice, bad, first_device_keys()),
+              Errc::bad_request);
+  EXPECT_ERRC(this->accounts().lookup_username("alice"), Errc::not_found);
+
+  // The name is still free.
+  ASSERT_OK(
+      this->accounts().register_account(alice, make_device(alice.id, 1), first_device_keys()));
+  auto counts = this->keys().count_prekeys(alice.id, 1);
+  ASSERT_OK(counts);
+  EXPECT_EQ(counts->ec, 2u);
+}
+
+TYPED_TEST(AccountConformance, RegisterWithTakenNameLeavesNoDevice) {
+  ASSERT_OK(this->accounts().create_account({account_id(1), "bob", filled(33, 1), 1}));
+  const Account other{account_id(2), "BOB", filled(33, 2), 2};
+  EXPECT_ERRC(
+      this->accounts().register_account(other, make_device(other.id, 1), first_device_keys()),
+      Errc::already_exists);
+  EXPECT_ERRC(this->accounts().get_account(other.id), Errc::not_found);
+  EXPECT_ERRC(this->devices().get_device(other.id, 1), Errc::not_found);
+}
+
 TYPED_TEST(AccountConformance, AccountIdIsUnique) {
   ASSERT_OK(this->accounts().create_account({account_id(1), "carol", filled(33, 1), 1}));
   EXPECT_ERRC(this->accounts().create_account({account_id(1), "dave", filled(33, 1), 1}),

@@ -48,6 +48,57 @@ TYPED_TEST(KeyConformance, BundleNeedsASignedPreKey) {
   EXPECT_FALSE(bundle->kyber_is_last_resort);
 }
 
+TYPED_TEST(KeyConformance, UploadStoresEverythingAtOnce) {
+  KeyUpload upload;
+  upload.signed_prekey = kSigned;
+  upload.one_time = {{5, filled(33, 5)}, {6, filled(33, 6)}};
+  upload.kyber = {{7, filled(1569, 7), filled(64, 7)}};
+  upload.kyber_last_resort = kLastResort;
+  ASSERT_OK(this->keys().upload_keys(this->a_, 1, upload));
+  auto counts = this->keys().count_prekeys(this->a_, 1);
+  ASSERT_OK(counts);
+  EXPECT_EQ(counts->ec, 2u);
+  EXPECT_EQ(counts->kyber, 1u);
+  // An empty upload is fine and changes nothing.
+  ASSERT_OK(this->keys().upload_keys(this->a_, 1, {}));
+  auto bundle = this->keys().take_bundle(this->a_, 1);
+  ASSERT_OK(bundle);
+  EXPECT_EQ(bundle->signed_prekey.id, kSigned.id);
+  ASSERT_TRUE(bundle->one_time);
+  EXPECT_EQ(bundle->one_time->id, 5u);
+  ASSERT_TRUE(bundle->kyber);
+  EXPECT_EQ(bundle->kyber->id, 7u);
+  EXPECT_ERRC(this->keys().upload_keys(this->a_, 9, upload), Errc::not_found);
+}
+
+TYPED_TEST(KeyConformance, UploadFailingMidwayChangesNothing) {
+  ASSERT_OK(this->keys().set_signed_prekey(this->a_, 1, kSigned));
+  ASSERT_OK(this->add_ec({1}));
+  // The signed prekey and the one-time keys come before the repeated Kyber
+  // id: a store writing as it goes must undo them.
+  KeyUpload upload;
+  upload.signed_prekey = SignedPreKey{99, filled(33, 9), filled(64, 9)};
+  upload.one_time = {{5, filled(33, 5)}, {6, filled(33, 6)}};
+  upload.kyber = {{7, filled(1569, 7), filled(64, 7)}, {7, filled(1569, 8), filled(64, 8)}};
+  upload.kyber_last_resort = kLastResort;
+  EXPECT_ERRC(this->keys().upload_keys(this->a_, 1, upload), Errc::bad_request);
+  // A repeated one-time EC id is refused alike.
+  upload.kyber.pop_back();
+  upload.one_time.push_back({5, filled(33, 1)});
+  EXPECT_ERRC(this->keys().upload_keys(this->a_, 1, upload), Errc::bad_request);
+
+  auto counts = this->keys().count_prekeys(this->a_, 1);
+  ASSERT_OK(counts);
+  EXPECT_EQ(counts->ec, 1u);
+  EXPECT_EQ(counts->kyber, 0u);
+  auto bundle = this->keys().take_bundle(this->a_, 1);
+  ASSERT_OK(bundle);
+  EXPECT_EQ(bundle->signed_prekey.id, kSigned.id);  // not replaced
+  ASSERT_TRUE(bundle->one_time);
+  EXPECT_EQ(bundle->one_time->id, 1u);
+  EXPECT_FALSE(bundle->kyber);  // no last-resort key was stored
+}
+
 TYPED_TEST(KeyConformance, SignedAndLastResortKeysAreReplaced) {
   ASSERT_OK(this->keys().set_signed_prekey(this->a_, 1, kSigned));
   ASSERT_OK(this->keys().set_signed_prekey(this->a_, 1, {9, filled(33, 1), filled(64, 2)}));

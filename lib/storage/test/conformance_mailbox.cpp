@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <future>
+#include <optional>
+#include <vector>
 
 #include "conformance_support.hpp"
 
@@ -237,6 +239,49 @@ TYPED_TEST(MailboxConformance, ExpiryDeletesAndReportsEachEnvelope) {
   auto left = this->all(1);
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].guid, guid(4));
+}
+
+TYPED_TEST(MailboxConformance, ExpiryQueuesNoticesInTheSameTransaction) {
+  ASSERT_OK(this->put(make_envelope(this->a_, 1, 1, 16, 100)));
+  ASSERT_OK(this->put(make_envelope(this->a_, 1, 2, 16, 100)));
+  ASSERT_OK(this->put(make_envelope(this->a_, 1, 3, 16, 100)));
+  // Notices go to device 2; the one for guid 3 names a device that does not
+  // exist and is skipped, and guid 2 gets none.
+  std::vector<Guid> asked;
+  auto notice = [&](const ExpiredEnvelope& e) -> std::optional<NewEnvelope> {
+    asked.push_back(e.guid);
+    if (e.guid == guid(2)) return std::nullopt;
+    const DeviceId to = e.guid == guid(3) ? 9 : 2;
+    const auto n = static_cast<std::uint32_t>(100 + asked.size());
+    return NewEnvelope{
+        this->a_, to, guid(n), to_bytes("notice"), Bytes(e.guid.begin(), e.guid.end()), 5'000};
+  };
+  auto expired = this->mailbox().expire(100, 10, notice);
+  ASSERT_OK(expired);
+  EXPECT_EQ(expired->size(), 3u);
+  EXPECT_EQ(asked, (std::vector<Guid>{guid(1), guid(2), guid(3)}));
+  EXPECT_EQ(this->count(1), 0u);
+  auto notices = this->all(2);
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].sender, to_bytes("notice"));
+  const Guid first = guid(1);
+  EXPECT_EQ(notices[0].envelope, Bytes(first.begin(), first.end()));
+  EXPECT_EQ(notices[0].expires_ms, 5'000);
+}
+
+TYPED_TEST(MailboxConformance, ExpiryNoticeRespectsTheCap) {
+  this->use_limits({.max_messages = 1, .max_bytes = 1 << 20});
+  ASSERT_OK(this->devices().add_device(make_device(this->a_, 2)));
+  ASSERT_OK(this->put(make_envelope(this->a_, 1, 1, 16, 100)));
+  ASSERT_OK(this->put(make_envelope(this->a_, 2, 2, 16, 10'000)));  // device 2 is full
+  auto notice = [&](const ExpiredEnvelope&) -> std::optional<NewEnvelope> {
+    return make_envelope(this->a_, 2, 50, 16, 20'000);
+  };
+  auto expired = this->mailbox().expire(100, 10, notice);
+  ASSERT_OK(expired);
+  EXPECT_EQ(expired->size(), 1u);  // the expiry itself still happened
+  EXPECT_EQ(this->count(2), 1u);
+  EXPECT_EQ(this->all(2)[0].guid, guid(2));
 }
 
 TYPED_TEST(MailboxConformance, ExpiryFreesQueueRoom) {

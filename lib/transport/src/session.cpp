@@ -4,7 +4,9 @@
 // Everything but send()/close() entry points runs on the connection's strand.
 #include "session.hpp"
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -57,9 +59,10 @@ class ConnectionHandle final : public Connection {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, SessionShared& shared, std::uint64_t id)
+  Session(tcp::socket&& socket, SessionShared& shared, std::uint64_t id, std::string source)
       : shared_(shared),
         id_(id),
+        source_(std::move(source)),
         executor_(socket.get_executor()),
         ws_(std::move(socket), shared.tls),
         deadline_(executor_) {}
@@ -67,6 +70,9 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session() {
     std::lock_guard lock(shared_.mutex);
     shared_.live.erase(id_);
+    if (auto it = shared_.per_source.find(source_); it != shared_.per_source.end()) {
+      if (--it->second == 0) shared_.per_source.erase(it);
+    }
     shared_.drained.notify_all();
   }
 
@@ -280,6 +286,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   SessionShared& shared_;
   const std::uint64_t id_;
+  const std::string source_;  // source_key() of the peer
   // The strand every operation of this connection runs on; a copy, so other
   // threads can post to it without touching the stream.
   const net::any_io_executor executor_;
@@ -312,19 +319,37 @@ void ConnectionHandle::close(CloseCode code, std::string_view reason) {
   if (auto session = session_.lock()) session->close(code, reason);
 }
 
+std::string source_key(const net::ip::address& address) {
+  if (address.is_v4()) return address.to_string();
+  const auto v6 = address.to_v6();
+  if (v6.is_v4_mapped()) return net::ip::make_address_v4(net::ip::v4_mapped, v6).to_string();
+  auto bytes = v6.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);  // keep the /64
+  return net::ip::address_v6(bytes).to_string() + "/64";
+}
+
 void start_session(tcp::socket socket, SessionShared& shared) {
   beast::error_code ec;
   const auto remote = socket.remote_endpoint(ec);
   if (ec) return;  // already gone
+  std::string source = source_key(remote.address());
   std::shared_ptr<Session> session;
   {
     std::lock_guard lock(shared.mutex);
-    if (shared.stopping || shared.live.size() >= shared.options.max_connections) {
+    const auto& options = shared.options;
+    const auto same_source = shared.per_source.find(source);
+    const bool source_full = options.max_connections_per_ip != 0 &&
+                             same_source != shared.per_source.end() &&
+                             same_source->second >= options.max_connections_per_ip;
+    if (shared.stopping || shared.live.size() >= options.max_connections || source_full) {
+      // Refused before any TLS work: a flood from one address costs an
+      // accept and a close each.
       socket.close(ec);
       return;
     }
+    ++shared.per_source[source];
     const std::uint64_t id = shared.next_id++;
-    session = std::make_shared<Session>(std::move(socket), shared, id);
+    session = std::make_shared<Session>(std::move(socket), shared, id, std::move(source));
     shared.live.emplace(id, session);
   }
   session->start(format_endpoint(remote));

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 #include "sotto/transport/server.hpp"
@@ -28,17 +29,23 @@ struct SessionShared {
   boost::asio::ssl::context& tls;
   const ServerOptions options;
 
-  std::mutex mutex;                 // guards the three below
+  std::mutex mutex;                 // guards everything below
   std::condition_variable drained;  // notified whenever `live` shrinks
   std::unordered_map<std::uint64_t, std::weak_ptr<Session>> live;
+  // Open sessions per source_key(); an entry goes when its count reaches 0.
+  std::unordered_map<std::string, std::size_t> per_source;
   bool stopping = false;  // no new sessions once set
   std::uint64_t next_id = 1;
 };
 
+// What max_connections_per_ip counts by: the IPv4 address (also for an
+// IPv4-mapped IPv6 one), else the IPv6 /64 prefix.
+std::string source_key(const boost::asio::ip::address& address);
+
 // Takes over an accepted socket (whose executor is a strand of its I/O
 // thread's io_context): TLS handshake, WebSocket upgrade, then Frames.
-// Refuses it (closes the socket) when the server is at max_connections or
-// stopping.
+// Refuses it (closes the socket) when the server is at max_connections, its
+// source at max_connections_per_ip, or the server is stopping.
 void start_session(boost::asio::ip::tcp::socket socket, SessionShared& shared);
 
 // Thread-safe. Graceful: a 1001 closing handshake. Hard: cut the socket.

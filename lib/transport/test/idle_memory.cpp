@@ -63,6 +63,7 @@ class Silent : public ServerHandler {
   ServerOptions options;
   options.io_threads = io_threads;
   options.idle_timeout = std::chrono::hours(1);
+  options.max_connections_per_ip = 0;  // every client comes from 127.0.0.1
   auto server = WebSocketServer::start(options, *identity, handler);
   if (!server) std::_Exit(1);
   std::string hello = std::to_string((*server)->port()) + " " + identity->pin + "\n";

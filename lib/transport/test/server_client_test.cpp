@@ -261,6 +261,44 @@ TEST(WebSocket, MaxConnectionsRefusesTheNextOne) {
   EXPECT_TRUE(connect_to(*s.server));
 }
 
+std::unique_ptr<WebSocketClient> connect_from(const WebSocketServer& server, const char* source) {
+  ClientOptions options = client_options(server);
+  options.bind_address = source;
+  auto client = WebSocketClient::connect(options);
+  EXPECT_TRUE(client) << source << ": " << client.error().message;
+  return client ? std::move(*client) : nullptr;
+}
+
+TEST(WebSocket, PerIpCapRefusesMoreFromOneAddressOnly) {
+  ServerOptions options = test_server_options();
+  options.max_connections_per_ip = 2;
+  auto s = start_echo_server(options);
+  ASSERT_TRUE(s.server);
+  auto a = connect_from(*s.server, "127.0.0.1");
+  auto b = connect_from(*s.server, "127.0.0.1");
+  ASSERT_TRUE(a && b);
+  // The third from 127.0.0.1 is closed at accept: its TLS handshake fails.
+  ClientOptions third = client_options(*s.server);
+  third.bind_address = "127.0.0.1";
+  for (int i = 0; i < 3; ++i) {
+    auto refused = WebSocketClient::connect(third);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::network_error);
+  }
+  // Another address is not affected, and the existing clients are still served.
+  auto other = connect_from(*s.server, "127.0.0.2");
+  ASSERT_TRUE(other);
+  for (auto* client : {a.get(), b.get(), other.get()}) {
+    ASSERT_TRUE(client->send(wire::Request{5, "ping", to_bytes("x")}));
+    EXPECT_EQ(receive_one(*client), wire::Frame(wire::Response{5, 200, {}, to_bytes("x")}));
+  }
+  EXPECT_EQ(s.handler->opened(), 3);
+  // A slot freed by a close is usable again.
+  a->close();
+  ASSERT_TRUE(wait_until([&] { return s.server->connection_count() == 2; }));
+  EXPECT_TRUE(connect_from(*s.server, "127.0.0.1"));
+}
+
 TEST(WebSocket, StartRefusesBadAddressesAndBusyPorts) {
   EchoHandler handler;
   ServerOptions options = test_server_options();

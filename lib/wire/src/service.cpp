@@ -455,4 +455,20 @@ Result<MessageExpired> parse_message_expired(ByteView serialized) {
   return out;
 }
 
+// --- rate limits ---
+
+Bytes encode(const RetryAfter& body) {
+  pb::RetryAfter pb;
+  pb.set_retry_after_ms(body.retry_after_ms);
+  return serialize(pb);
+}
+
+Result<RetryAfter> parse_retry_after(ByteView serialized) {
+  constexpr const char* kWhat = "RetryAfter";
+  pb::RetryAfter pb;
+  SOTTO_TRY(parse_into(pb, serialized, kWhat));
+  if (!pb.has_retry_after_ms()) return bad(kWhat, "missing retry_after_ms");
+  return RetryAfter{pb.retry_after_ms()};
+}
+
 }  // namespace sotto::wire

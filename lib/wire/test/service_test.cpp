@@ -120,6 +120,14 @@ TEST(ServiceBodies, MessageExpiredRoundTrip) {
   EXPECT_FALSE(parse_message_expired(encode(Challenge{})));
 }
 
+TEST(ServiceBodies, RetryAfterRoundTrip) {
+  auto parsed = parse_retry_after(encode(RetryAfter{1500}));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(*parsed, RetryAfter{1500});
+  EXPECT_EQ(parse_retry_after(encode(RetryAfter{0}))->retry_after_ms, 0u);
+  EXPECT_EQ(parse_retry_after({}).error().code, Errc::invalid_message);  // the field is required
+}
+
 TEST(ServiceBodies, OversizedInputRejected) {
   EXPECT_EQ(parse_message_send(Bytes(300 * 1024, 0)).error().code, Errc::invalid_message);
 }

@@ -15,7 +15,7 @@
 #include <mutex>
 #include <thread>
 
-#include "database.hpp"
+#include "sql.hpp"
 
 namespace sotto::storage::sqlite {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "database.hpp"
+#include "sql.hpp"
 
 namespace sotto::storage::sqlite {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "database.hpp"
+#include "sql.hpp"
 
 namespace sotto::storage::sqlite {
 

@@ -11,20 +11,35 @@ Account read_account(const Query& q) {
 
 }  // namespace
 
+Status insert_account(Database& db, const Account& account) {
+  auto q = db.query(
+      "INSERT INTO accounts(id, username, username_folded, identity_key, created) "
+      "VALUES(?1, ?2, ?3, ?4, ?5)");
+  if (!q) return tl::unexpected(q.error());
+  q->bind(1, account.id)
+      .bind_text(2, account.username)
+      .bind_text(3, fold_username(account.username))
+      .bind(4, ByteView(account.identity_key))
+      .bind(5, account.created_ms);
+  return q->run();  // a taken id or username is a UNIQUE conflict: already_exists
+}
+
 Status Accounts::create_account(const Account& account) {
   if (account.username.empty()) return fail(Errc::bad_request, "empty username");
-  const std::string folded = fold_username(account.username);
+  return c_.writer.run<void>([&](Database& db) -> Status { return insert_account(db, account); });
+}
+
+Status Accounts::register_account(const Account& account, const Device& device,
+                                  const KeyUpload& keys) {
+  if (account.username.empty()) return fail(Errc::bad_request, "empty username");
+  if (device.account != account.id) return fail(Errc::bad_request, "device of another account");
+  SOTTO_TRY(check_device(device));
+  // One job is one savepoint: if any step fails, the writer rolls back all of
+  // them, so there is never an account without its device and keys.
   return c_.writer.run<void>([&](Database& db) -> Status {
-    auto q = db.query(
-        "INSERT INTO accounts(id, username, username_folded, identity_key, created) "
-        "VALUES(?1, ?2, ?3, ?4, ?5)");
-    if (!q) return tl::unexpected(q.error());
-    q->bind(1, account.id)
-        .bind_text(2, account.username)
-        .bind_text(3, folded)
-        .bind(4, ByteView(account.identity_key))
-        .bind(5, account.created_ms);
-    return q->run();  // a taken id or username is a UNIQUE conflict: already_exists
+    SOTTO_TRY(insert_account(db, account));
+    SOTTO_TRY(insert_device(db, device));
+    return put_keys(db, account.id, device.id, keys);
   });
 }
 

@@ -20,28 +20,35 @@ Device read_device(const Query& q) {
 
 }  // namespace
 
-Status Devices::add_device(const Device& device) {
+Status check_device(const Device& device) {
   if (device.id < kMinDeviceId || device.id > kMaxDeviceId) {
     return fail(Errc::bad_request, "device id outside 1..127");
   }
   if (device.public_key.size() != kDeviceKeySize) {
     return fail(Errc::bad_request, "device key is not 32 bytes");
   }
-  return c_.writer.run<void>([&](Database& db) -> Status {
-    auto q = db.query(
-        "INSERT INTO devices(account_id, device_id, device_key, registration_id, created, "
-        "last_seen_day) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-    if (!q) return tl::unexpected(q.error());
-    q->bind(1, device.account)
-        .bind(2, std::int64_t{device.id})
-        .bind(3, ByteView(device.public_key))
-        .bind(4, std::int64_t{device.registration_id})
-        .bind(5, device.created_ms)
-        .bind(6, utc_day_start(device.created_ms));
-    // A missing account fails the foreign key (not_found); a taken id the
-    // primary key (already_exists).
-    return q->run();
-  });
+  return ok();
+}
+
+Status insert_device(Database& db, const Device& device) {
+  auto q = db.query(
+      "INSERT INTO devices(account_id, device_id, device_key, registration_id, created, "
+      "last_seen_day) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!q) return tl::unexpected(q.error());
+  q->bind(1, device.account)
+      .bind(2, std::int64_t{device.id})
+      .bind(3, ByteView(device.public_key))
+      .bind(4, std::int64_t{device.registration_id})
+      .bind(5, device.created_ms)
+      .bind(6, utc_day_start(device.created_ms));
+  // A missing account fails the foreign key (not_found); a taken id the
+  // primary key (already_exists).
+  return q->run();
+}
+
+Status Devices::add_device(const Device& device) {
+  SOTTO_TRY(check_device(device));
+  return c_.writer.run<void>([&](Database& db) -> Status { return insert_device(db, device); });
 }
 
 Result<std::vector<Device>> Devices::list_devices(const AccountId& account) {

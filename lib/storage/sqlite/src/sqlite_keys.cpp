@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <set>
+
 #include "stores.hpp"
 
 namespace sotto::storage::sqlite {
@@ -49,7 +51,57 @@ constexpr const char* kTakeKyber =
     "(SELECT min(key_id) FROM kyber_prekeys WHERE account_id = ?1 AND device_id = ?2) "
     "RETURNING key_id, public_key, signature";
 
+Status put_one_time(Database& db, const AccountId& account, DeviceId device,
+                    const OneTimePreKey& key) {
+  auto q = db.query(
+      "INSERT OR REPLACE INTO one_time_prekeys(account_id, device_id, key_id, public_key) "
+      "VALUES(?1, ?2, ?3, ?4)");
+  if (!q) return tl::unexpected(q.error());
+  q->bind(1, account)
+      .bind(2, std::int64_t{device})
+      .bind(3, std::int64_t{key.id})
+      .bind(4, ByteView(key.public_key));
+  return q->run();
+}
+
+// Whether `id` was seen before in this list (and records it).
+bool repeated(std::set<std::uint32_t>& seen, std::uint32_t id) { return !seen.insert(id).second; }
+
+constexpr const char* kRepeatedId = "a key id appears twice in one upload";
+
 }  // namespace
+
+Status put_keys(Database& db, const AccountId& account, DeviceId device, const KeyUpload& keys) {
+  // Rows are written as they come and a repeated id is noticed only when it
+  // is reached; the caller's savepoint then undoes what was written.
+  if (keys.signed_prekey) {
+    const auto& k = *keys.signed_prekey;
+    SOTTO_TRY(put_signed(db, kPutSignedPreKey, account, device, k.id, k.public_key, k.signature));
+  }
+  std::set<std::uint32_t> seen;
+  for (const auto& key : keys.one_time) {
+    if (repeated(seen, key.id)) return fail(Errc::bad_request, kRepeatedId);
+    SOTTO_TRY(put_one_time(db, account, device, key));
+  }
+  seen.clear();
+  for (const auto& key : keys.kyber) {
+    if (repeated(seen, key.id)) return fail(Errc::bad_request, kRepeatedId);
+    SOTTO_TRY(put_signed(db, kPutKyber, account, device, key.id, key.public_key, key.signature));
+  }
+  if (keys.kyber_last_resort) {
+    const auto& k = *keys.kyber_last_resort;
+    SOTTO_TRY(put_signed(db, kPutLastResort, account, device, k.id, k.public_key, k.signature));
+  }
+  return ok();
+}
+
+Status Keys::upload_keys(const AccountId& account, DeviceId device, const KeyUpload& keys) {
+  // One job: one savepoint, all or nothing.
+  return c_.writer.run<void>([&](Database& db) -> Status {
+    SOTTO_TRY(require_device(db, account, device));
+    return put_keys(db, account, device, keys);
+  });
+}
 
 Status Keys::set_signed_prekey(const AccountId& account, DeviceId device,
                                const SignedPreKey& key) {
@@ -74,15 +126,8 @@ Status Keys::add_one_time_prekeys(const AccountId& account, DeviceId device,
   return c_.writer.run<void>([&](Database& db) -> Status {
     SOTTO_TRY(require_device(db, account, device));
     for (const auto& key : keys) {
-      auto q = db.query(
-          "INSERT OR REPLACE INTO one_time_prekeys(account_id, device_id, key_id, public_key) "
-          "VALUES(?1, ?2, ?3, ?4)");
-      if (!q) return tl::unexpected(q.error());
-      q->bind(1, account)
-          .bind(2, std::int64_t{device})
-          .bind(3, std::int64_t{key.id})
-          .bind(4, ByteView(key.public_key));
-      SOTTO_TRY(q->run());  // a failure rolls the job's savepoint back: all or nothing
+      // A failure rolls the job's savepoint back: all or nothing.
+      SOTTO_TRY(put_one_time(db, account, device, key));
     }
     return ok();
   });

@@ -155,7 +155,8 @@ Result<std::uint64_t> Mailbox::count(const AccountId& account, DeviceId device) 
   });
 }
 
-Result<std::vector<ExpiredEnvelope>> Mailbox::expire(std::int64_t now_ms, std::size_t limit) {
+Result<std::vector<ExpiredEnvelope>> Mailbox::expire(std::int64_t now_ms, std::size_t limit,
+                                                     const ExpiryNotice& notice) {
   return c_.writer.run<std::vector<ExpiredEnvelope>>(
       [&](Database& db) -> Result<std::vector<ExpiredEnvelope>> {
         std::vector<ExpiredEnvelope> out;
@@ -186,6 +187,17 @@ Result<std::vector<ExpiredEnvelope>> Mailbox::expire(std::int64_t now_ms, std::s
         }
         for (const auto& [key, f] : freed) {
           SOTTO_TRY(release_room(db, key.first, key.second, f.first, f.second));
+        }
+        // In the same savepoint as the deletes: a crash loses both or neither.
+        if (notice) {
+          for (const auto& env : out) {
+            auto n = notice(env);
+            if (!n) continue;
+            // Only an SQL failure fails the job; a gone device or a full
+            // queue skips this notice (its own status).
+            auto queued = enqueue_one(db, c_.limits, *n);
+            if (!queued) return tl::unexpected(queued.error());
+          }
         }
         return out;
       });

@@ -35,10 +35,23 @@ Result<bool> device_exists(Database& db, const AccountId& account, DeviceId devi
 // Saturates: SQLite integers are signed 64-bit.
 std::int64_t to_sql_int(std::uint64_t value);
 
+// Statements shared by several stores; each runs inside the caller's writer
+// job, so a multi-step operation (account.create, keys.upload) is one
+// savepoint of one transaction: a failure at any step undoes every step.
+Status insert_account(Database& db, const Account& account);
+// REQUIRES: check_device(device) passed.
+Status insert_device(Database& db, const Device& device);
+Status check_device(const Device& device);
+// Stores `keys` on an existing device; bad_request (after writing part of
+// it: the caller's savepoint undoes that) if a key id repeats within a list.
+Status put_keys(Database& db, const AccountId& account, DeviceId device, const KeyUpload& keys);
+
 class Accounts final : public AccountStore {
  public:
   explicit Accounts(Core& c) : c_(c) {}
   Status create_account(const Account& account) override;
+  Status register_account(const Account& account, const Device& device,
+                          const KeyUpload& keys) override;
   Result<Account> lookup_username(std::string_view username) override;
   Result<Account> get_account(const AccountId& id) override;
   Status delete_account(const AccountId& id) override;
@@ -71,6 +84,7 @@ class Keys final : public KeyStore {
                               std::span<const OneTimePreKey> keys) override;
   Status add_kyber_prekeys(const AccountId& account, DeviceId device,
                            std::span<const KyberPreKey> keys) override;
+  Status upload_keys(const AccountId& account, DeviceId device, const KeyUpload& keys) override;
   Result<PreKeyCounts> count_prekeys(const AccountId& account, DeviceId device) override;
   Result<PreKeyBundle> take_bundle(const AccountId& account, DeviceId device) override;
 
@@ -87,7 +101,9 @@ class Mailbox final : public MailboxStore {
   Result<std::vector<StoredEnvelope>> fetch(const AccountId& account, DeviceId device,
                                             std::uint64_t after_seq, std::size_t limit) override;
   Result<std::uint64_t> count(const AccountId& account, DeviceId device) override;
-  Result<std::vector<ExpiredEnvelope>> expire(std::int64_t now_ms, std::size_t limit) override;
+  using MailboxStore::expire;
+  Result<std::vector<ExpiredEnvelope>> expire(std::int64_t now_ms, std::size_t limit,
+                                              const ExpiryNotice& notice) override;
 
  private:
   Core& c_;

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "database.hpp"
+#include "sql.hpp"
 
 namespace sotto::storage::sqlite {
 

@@ -38,6 +38,10 @@ enum class Errc {
   not_found,          // no such account, device, key or queued message (404)
   already_exists,     // a unique name or id is taken (409)
   queue_full,         // a device's queue is at its count or byte cap (507)
+  // Client (client/).
+  unauthenticated,    // the server refused a login or an op needs one (401)
+  timed_out,          // no answer within the caller's deadline
+  rate_limited,       // the server asked us to slow down (429)
 };
 
 // The stable name of a code, e.g. "invalid_mac".

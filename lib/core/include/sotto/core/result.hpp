@@ -32,8 +32,13 @@ using Status = Result<void>;
 }  // namespace sotto
 
 // Propagates an error from an expression returning Result<...>; yields nothing.
-#define SOTTO_TRY(expr)                                                 \
-  do {                                                                  \
-    auto&& sotto_try_result_ = (expr);                                  \
-    if (!sotto_try_result_) return tl::unexpected(sotto_try_result_.error()); \
+// The temporary's name is unique per use, so a SOTTO_TRY whose expression
+// contains a lambda with its own SOTTO_TRY does not shadow it.
+#define SOTTO_TRY_CONCAT_(a, b) a##b
+#define SOTTO_TRY_NAME_(n) SOTTO_TRY_CONCAT_(sotto_try_result_, n)
+#define SOTTO_TRY(expr) SOTTO_TRY_IMPL_(expr, SOTTO_TRY_NAME_(__COUNTER__))
+#define SOTTO_TRY_IMPL_(expr, name)                        \
+  do {                                                     \
+    auto&& name = (expr);                                  \
+    if (!name) return tl::unexpected(name.error());        \
   } while (false)

@@ -19,6 +19,14 @@ class AccountStore {
   // bad_request if the username is empty.
   virtual Status create_account(const Account& account) = 0;
 
+  // account.create in one transaction: the account, its first device and that
+  // device's keys are all stored, or none is. `device.account` must be
+  // `account.id`. Errors: already_exists (id or folded username taken);
+  // bad_request (empty username, device id or key invalid, a key id twice in
+  // one list of `keys`).
+  virtual Status register_account(const Account& account, const Device& device,
+                                  const KeyUpload& keys) = 0;
+
   // The account whose folded username equals fold_username(username).
   // Errors: not_found.
   virtual Result<Account> lookup_username(std::string_view username) = 0;

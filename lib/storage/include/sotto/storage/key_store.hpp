@@ -33,6 +33,12 @@ class KeyStore {
   virtual Status add_kyber_prekeys(const AccountId& account, DeviceId device,
                                    std::span<const KyberPreKey> keys) = 0;
 
+  // keys.upload: stores everything present in `keys` in one transaction
+  // (replacing the signed and last-resort keys, adding the one-time keys by
+  // the rules above), or nothing. Errors: not_found; bad_request if a key id
+  // appears twice in one list (nothing is stored).
+  virtual Status upload_keys(const AccountId& account, DeviceId device, const KeyUpload& keys) = 0;
+
   // How many one-time keys of each kind are left.
   virtual Result<PreKeyCounts> count_prekeys(const AccountId& account, DeviceId device) = 0;
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "sotto/core/result.hpp"
@@ -20,6 +21,11 @@ using EnqueueCallback = std::function<void(Result<EnqueueResults>)>;
 using AckResults = std::vector<Status>;
 using AckCallback = std::function<void(Result<AckResults>)>;
 using StatusCallback = std::function<void(Status)>;
+// Given an envelope expire() is deleting, the notice to queue in its place
+// (typically in the sender device's own queue), or nothing. Called inside the
+// expiring transaction, possibly on the store's writer thread with its lock
+// held: it must be quick and must not call the store.
+using ExpiryNotice = std::function<std::optional<NewEnvelope>(const ExpiredEnvelope&)>;
 
 // One queue per device, in insertion order; the server deletes an envelope
 // only when the device acknowledges it. All methods are thread-safe.
@@ -54,7 +60,15 @@ class MailboxStore {
 
   // Deletes up to `limit` envelopes with expires_ms <= now_ms, earliest expiry
   // first, and returns them so every sender can be told: expiry is never silent.
-  virtual Result<std::vector<ExpiredEnvelope>> expire(std::int64_t now_ms, std::size_t limit) = 0;
+  // For each one, `notice` (if set) may name an envelope to queue instead; the
+  // notices are queued in the same transaction as the deletes (so a crash
+  // cannot lose them), by enqueue's rules: one whose device is gone or whose
+  // queue is full is skipped.
+  virtual Result<std::vector<ExpiredEnvelope>> expire(std::int64_t now_ms, std::size_t limit,
+                                                      const ExpiryNotice& notice) = 0;
+  Result<std::vector<ExpiredEnvelope>> expire(std::int64_t now_ms, std::size_t limit) {
+    return expire(now_ms, limit, nullptr);
+  }
 
   // Deletes the device's envelope `guid`; not_found if it has none.
   void ack_async(const AccountId& account, DeviceId device, const Guid& guid,

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sotto/core/bytes.hpp"
 
@@ -73,6 +74,16 @@ struct OneTimePreKey {
 struct PreKeyCounts {
   std::uint64_t ec = 0;     // one-time EC prekeys left
   std::uint64_t kyber = 0;  // one-time Kyber prekeys left (the last-resort key not counted)
+};
+
+// The keys of one keys.upload (or of a new account's first device): whatever
+// is present is stored in one transaction, or nothing is. Within each list a
+// key id may appear once.
+struct KeyUpload {
+  std::optional<SignedPreKey> signed_prekey;
+  std::vector<OneTimePreKey> one_time;
+  std::vector<KyberPreKey> kyber;
+  std::optional<KyberPreKey> kyber_last_resort;
 };
 
 // What one keys.fetch hands out for one device.

@@ -12,7 +12,8 @@ enum class CloseCode : std::uint16_t {
   going_away = 1001,        // the server is stopping
   unsupported_data = 1003,  // a text message: only binary Frames are spoken
   invalid_payload = 1007,   // a binary message that is not a Frame
-  policy_violation = 1008,  // "too slow": the peer does not read what we send
+  policy_violation = 1008,  // "too slow" (the peer does not read what we send), or
+                            // the server layer's "login timeout"
   message_too_big = 1009,   // a message over the frame size limit
   internal_error = 1011,    // our handler failed
 };

@@ -38,6 +38,11 @@ struct ServerOptions {
   std::uint16_t port = 0;             // 0: an ephemeral port, see WebSocketServer::port()
   unsigned io_threads = 0;            // 0: std::thread::hardware_concurrency()
   std::size_t max_connections = 100'000;
+  // Open connections per source address (IPv4 address, or IPv6 /64, since
+  // one host usually holds a whole /64), counted from accept to close,
+  // handshakes included. Over it an accepted socket is closed at once, before
+  // any TLS work. 0: no cap.
+  std::size_t max_connections_per_ip = 512;
   std::size_t max_frame_size = wire::kMaxFrameSize;
   // TLS + WebSocket opening handshake, and the closing handshake.
   std::chrono::milliseconds handshake_timeout{10'000};

@@ -27,6 +27,7 @@ inline constexpr const char* kOpAccountDelete = "account.delete";
 inline constexpr const char* kOpKeysUpload = "keys.upload";
 inline constexpr const char* kOpKeysStatus = "keys.status";
 inline constexpr const char* kOpKeysFetch = "keys.fetch";
+inline constexpr const char* kOpKeysLow = "keys.low";
 inline constexpr const char* kOpMessageSend = "message.send";
 inline constexpr const char* kOpMessageDeliver = "message.deliver";
 inline constexpr const char* kOpQueueEmpty = "queue.empty";
@@ -50,12 +51,16 @@ Bytes login_transcript(ByteView nonce, ByteView certificate_pin);
 
 struct Challenge {
   std::array<std::uint8_t, kNonceSize> nonce{};
+
+  friend bool operator==(const Challenge&, const Challenge&) = default;
 };
 
 struct Login {
   AccountIdBytes account_id{};
   std::uint32_t device_id = 0;
   std::array<std::uint8_t, kLoginSignatureSize> signature{};
+
+  friend bool operator==(const Login&, const Login&) = default;
 };
 
 // An EC signed prekey, or a Kyber key (one-time or last resort): signed by the
@@ -64,11 +69,15 @@ struct SignedKey {
   std::uint32_t id = 0;
   Bytes public_key;
   Bytes signature;
+
+  friend bool operator==(const SignedKey&, const SignedKey&) = default;
 };
 
 struct OneTimeKey {
   std::uint32_t id = 0;
   Bytes public_key;
+
+  friend bool operator==(const OneTimeKey&, const OneTimeKey&) = default;
 };
 
 struct AccountCreate {
@@ -80,19 +89,27 @@ struct AccountCreate {
   std::vector<OneTimeKey> one_time_prekeys;
   std::vector<SignedKey> kyber_prekeys;
   std::optional<SignedKey> kyber_last_resort;
+
+  friend bool operator==(const AccountCreate&, const AccountCreate&) = default;
 };
 
 struct AccountCreated {
   AccountIdBytes account_id{};
   std::uint32_t device_id = 0;
+
+  friend bool operator==(const AccountCreated&, const AccountCreated&) = default;
 };
 
 struct AccountLookup {
   std::string username;
+
+  friend bool operator==(const AccountLookup&, const AccountLookup&) = default;
 };
 
 struct AccountLookupResult {
   AccountIdBytes account_id{};
+
+  friend bool operator==(const AccountLookupResult&, const AccountLookupResult&) = default;
 };
 
 struct KeysUpload {
@@ -100,16 +117,22 @@ struct KeysUpload {
   std::vector<OneTimeKey> one_time_prekeys;
   std::vector<SignedKey> kyber_prekeys;
   std::optional<SignedKey> kyber_last_resort;
+
+  friend bool operator==(const KeysUpload&, const KeysUpload&) = default;
 };
 
 struct KeyCounts {
   std::uint64_t ec = 0;
   std::uint64_t kyber = 0;
+
+  friend bool operator==(const KeyCounts&, const KeyCounts&) = default;
 };
 
 struct KeysFetch {
   AccountIdBytes account_id{};
   std::uint32_t device_id = 0;  // 0: every device
+
+  friend bool operator==(const KeysFetch&, const KeysFetch&) = default;
 };
 
 struct DeviceBundle {
@@ -119,11 +142,15 @@ struct DeviceBundle {
   std::optional<OneTimeKey> one_time_prekey;
   std::optional<SignedKey> kyber_prekey;
   bool kyber_is_last_resort = false;
+
+  friend bool operator==(const DeviceBundle&, const DeviceBundle&) = default;
 };
 
 struct KeysFetchResult {
   Bytes identity_key;
   std::vector<DeviceBundle> devices;
+
+  friend bool operator==(const KeysFetchResult&, const KeysFetchResult&) = default;
 };
 
 struct OutgoingEnvelope {
@@ -131,12 +158,16 @@ struct OutgoingEnvelope {
   std::uint32_t registration_id = 0;
   std::uint32_t type = 0;
   Bytes content;
+
+  friend bool operator==(const OutgoingEnvelope&, const OutgoingEnvelope&) = default;
 };
 
 struct MessageSend {
   AccountIdBytes destination{};
   std::uint64_t timestamp = 0;
   std::vector<OutgoingEnvelope> envelopes;
+
+  friend bool operator==(const MessageSend&, const MessageSend&) = default;
 };
 
 // Body of a 409 (missing/extra) or 410 (stale) answer to message.send.
@@ -144,6 +175,8 @@ struct MismatchedDevices {
   std::vector<std::uint32_t> missing;
   std::vector<std::uint32_t> extra;
   std::vector<std::uint32_t> stale;
+
+  friend bool operator==(const MismatchedDevices&, const MismatchedDevices&) = default;
 };
 
 struct Envelope {
@@ -154,12 +187,24 @@ struct Envelope {
   std::uint64_t server_timestamp = 0;
   std::uint32_t type = 0;
   Bytes content;
+
+  friend bool operator==(const Envelope&, const Envelope&) = default;
 };
 
 struct MessageExpired {
   GuidBytes guid{};
   AccountIdBytes destination{};
   std::uint32_t destination_device = 0;
+
+  friend bool operator==(const MessageExpired&, const MessageExpired&) = default;
+};
+
+// Body of every 429 answer (see the proto). 0: retry once an outstanding
+// request has been answered.
+struct RetryAfter {
+  std::uint64_t retry_after_ms = 0;
+
+  friend bool operator==(const RetryAfter&, const RetryAfter&) = default;
 };
 
 Bytes encode(const Challenge& body);
@@ -176,6 +221,7 @@ Bytes encode(const MessageSend& body);
 Bytes encode(const MismatchedDevices& body);
 Bytes encode(const Envelope& body);
 Bytes encode(const MessageExpired& body);
+Bytes encode(const RetryAfter& body);
 
 Result<Challenge> parse_challenge(ByteView serialized);
 Result<Login> parse_login(ByteView serialized);
@@ -191,5 +237,6 @@ Result<MessageSend> parse_message_send(ByteView serialized);
 Result<MismatchedDevices> parse_mismatched_devices(ByteView serialized);
 Result<Envelope> parse_envelope(ByteView serialized);
 Result<MessageExpired> parse_message_expired(ByteView serialized);
+Result<RetryAfter> parse_retry_after(ByteView serialized);
 
 }  // namespace sotto::wire

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "database.hpp"
+#include "sotto/sql/database.hpp"
 
 #include <cstring>
 #include <utility>
 
-namespace sotto::storage::sqlite {
+namespace sotto::sql {
 
 Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   std::string message(what);
@@ -78,6 +78,12 @@ Bytes Query::blob(int column) const {
   return data == nullptr ? Bytes{} : Bytes(data, data + size);
 }
 
+ByteView Query::blob_view(int column) const {
+  const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, column));
+  auto size = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column));
+  return data == nullptr ? ByteView{} : ByteView(data, size);
+}
+
 std::string Query::text(int column) const {
   const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   auto size = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column));
@@ -147,4 +153,4 @@ Result<std::int64_t> Database::query_int(std::string_view sql) {
   return q->int64(0);
 }
 
-}  // namespace sotto::storage::sqlite
+}  // namespace sotto::sql

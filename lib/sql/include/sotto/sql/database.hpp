@@ -16,7 +16,7 @@
 #include "sotto/core/bytes.hpp"
 #include "sotto/core/result.hpp"
 
-namespace sotto::storage::sqlite {
+namespace sotto::sql {
 
 // Our error for an SQLite result code: uniqueness conflicts are
 // already_exists, foreign-key failures not_found, anything else internal.
@@ -48,6 +48,9 @@ class Query {
 
   std::int64_t int64(int column) const;
   Bytes blob(int column) const;
+  // The column's bytes in SQLite's own buffer, valid until the next step() or
+  // the end of the query: for callers that copy secrets into wiping storage.
+  ByteView blob_view(int column) const;
   std::string text(int column) const;
   // A fixed-size id column (account ids, guids); zero-filled if the stored
   // value is shorter, which the schema's CHECK constraints rule out.
@@ -103,4 +106,4 @@ class Database {
   std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> cache_;
 };
 
-}  // namespace sotto::storage::sqlite
+}  // namespace sotto::sql
