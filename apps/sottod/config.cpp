@@ -34,6 +34,11 @@ void add_options(CLI::App& app, Config& c) {
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
+  app.add_option("--log-format", c.log_format,
+                 "text (for people) or json (one object per line: time, level, msg; for log "
+                 "collectors). Logs name accounts and connections by id, never keys or contents")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 
   auto* limits = "Connections";
   app.add_option("--max-connections", c.max_connections,

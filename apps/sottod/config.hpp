@@ -20,6 +20,7 @@ struct Config {
   std::string listen = "127.0.0.1:7443";
   unsigned threads = 1;  // set to the core count by add_options
   std::string log_level = "info";
+  std::string log_format = "text";  // or "json": one object per line
 
   // Transport.
   std::size_t max_connections = 100'000;

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "config.hpp"
+#include "json_log.hpp"
 #include "listen_address.hpp"
 #include "sotto/crypto/rng.hpp"
 #include "sotto/server/executor.hpp"
@@ -150,6 +151,7 @@ int main(int argc, char** argv) {
   // Logs go to stderr so stdout carries only the pin and port lines.
   spdlog::set_default_logger(spdlog::stderr_color_mt("sottod"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  if (config.log_format == "json") sotto::sottod::use_json_log_lines();
   spdlog::flush_on(spdlog::level::info);
 
   // Block the stop signals before any thread starts, so every thread inherits

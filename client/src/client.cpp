@@ -55,6 +55,14 @@ Status Client::Impl::ensure_connected() {
   if (!connected) return tl::unexpected(connected.error());
   SOTTO_TRY((*connected)->login(account->account_id, account->device_id, account->device_seed));
   link = std::move(*connected);
+  // The server pushes keys.low only to connected devices; one that was away
+  // checks its stock itself.
+  auto status = call(wire::kOpKeysStatus, {});
+  if (!status) return tl::unexpected(status.error());
+  if (status->status == 200) {
+    auto counts = wire::parse_key_counts(status->body);
+    if (counts && counts->ec < kLowPreKeyStock) SOTTO_TRY(refill_prekeys());
+  }
   return ok();
 }
 

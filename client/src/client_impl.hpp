@@ -15,6 +15,10 @@
 
 namespace sotto::client {
 
+// Below this many one-time prekeys at the server, the client uploads more
+// (the server's keys.low threshold).
+inline constexpr std::uint64_t kLowPreKeyStock = 10;
+
 protocol::ProtocolAddress address_of(const AccountId& account, std::uint32_t device);
 
 struct Client::Impl {
@@ -45,6 +49,9 @@ struct Client::Impl {
   // The account the server maps `username` to now (nothing saved).
   Result<AccountId> lookup(const std::string& username);
   // The account's identity key, fetching its bundles first if none is stored.
+  // The user's decision about `username`'s current identity: verified
+  // (numbers compared) or merely accepted.
+  Status decide_trust(const std::string& username, bool verified, const EventSink& sink);
   Result<protocol::PublicKey> current_identity(const std::string& username,
                                                const AccountId& peer, const EventSink& sink);
 

@@ -50,16 +50,22 @@ Status Client::receive(std::chrono::milliseconds wait, bool until_empty, const E
   (void)flush_outbox(sink);
   const auto deadline = Clock::now() + wait;
   for (;;) {
-    if (until_empty && impl.backlog_done) break;
+    // Once the backlog is drained, only what is already here is handled.
+    const bool drained = until_empty && impl.backlog_done;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) break;
+    if (!drained && left.count() <= 0) break;
     if (!impl.link) SOTTO_TRY(impl.ensure_connected());
-    auto push = impl.link->next_push(std::min(left, std::chrono::milliseconds(500)));
+    auto slice = drained ? std::chrono::milliseconds(0)
+                         : std::min(left, std::chrono::milliseconds(500));
+    auto push = impl.link->next_push(slice);
     if (!push) {
       impl.link.reset();
       return tl::unexpected(push.error());
     }
-    if (!*push) continue;
+    if (!*push) {
+      if (drained) break;
+      continue;
+    }
     SOTTO_TRY(impl.handle_push(**push, sink));
   }
   // Receipts queued while receiving.

@@ -72,27 +72,28 @@ Status Client::mark_verified(const std::string& username, std::optional<Bytes> s
                       username + "' as this device sees it");
     }
   }
-  auto account = impl.lookup(username);
-  if (!account) return tl::unexpected(account.error());
-  auto identity = impl.current_identity(username, *account, sink);
-  if (!identity) return tl::unexpected(identity.error());
-  auto transaction = impl.store->begin();
-  if (!transaction) return tl::unexpected(transaction.error());
-  SOTTO_TRY(impl.store->save_contact(username, *account));
-  SOTTO_TRY(impl.store->mark_verified(*account, *identity));
-  return transaction->commit();
+  return impl.decide_trust(username, true, sink);
 }
 
 Status Client::trust_new_identity(const std::string& username, const EventSink& sink) {
-  auto& impl = *impl_;
-  auto account = impl.lookup(username);
-  if (!account) return tl::unexpected(account.error());
-  auto identity = impl.current_identity(username, *account, sink);
+  return impl_->decide_trust(username, false, sink);
+}
+
+Status Client::Impl::decide_trust(const std::string& username, bool verified,
+                                  const EventSink& sink) {
+  auto peer = lookup(username);
+  if (!peer) return tl::unexpected(peer.error());
+  auto identity = current_identity(username, *peer, sink);
   if (!identity) return tl::unexpected(identity.error());
-  auto transaction = impl.store->begin();
+  auto transaction = store->begin();
   if (!transaction) return tl::unexpected(transaction.error());
-  SOTTO_TRY(impl.store->save_contact(username, *account));
-  SOTTO_TRY(impl.store->accept_identity(*account));
+  // The username now points at the account whose identity the user accepted.
+  SOTTO_TRY(store->save_contact(username, *peer));
+  if (verified) {
+    SOTTO_TRY(store->mark_verified(*peer, *identity));
+  } else {
+    SOTTO_TRY(store->accept_identity(*peer));
+  }
   return transaction->commit();
 }
 

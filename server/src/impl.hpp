@@ -174,7 +174,6 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
 inline constexpr std::size_t kMaxUnansweredRequests = 64;
 // keys.low is pushed when a device's one-time EC prekeys fall below this.
 inline constexpr std::uint64_t kLowKeyStock = 10;
-inline constexpr const char* kOpKeysLow = "keys.low";
 
 // What the store keeps as an envelope's `sender` (docs/server-design.md
 // "Expiry"): account id || device id (big endian) for an envelope a device

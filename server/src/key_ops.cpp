@@ -44,7 +44,7 @@ void Service::Impl::check_key_stock(const AccountId& account, DeviceId device) {
   auto counts = store.keys().count_prekeys(account, device);
   if (!counts || counts->ec >= kLowKeyStock) return;
   std::lock_guard lock(session->mu);
-  session->send(wire::Request{session->next_request_id++, kOpKeysLow,
+  session->send(wire::Request{session->next_request_id++, wire::kOpKeysLow,
                               wire::encode(wire::KeyCounts{counts->ec, counts->kyber})});
 }
 

@@ -21,29 +21,14 @@
 #include "sotto/storage/sqlite/sqlite_storage.hpp"
 #include "sotto/transport/client.hpp"
 #include "sotto/wire/service.hpp"
+#include "sotto/testing/temp_dir.hpp"
 
 namespace sotto::server {
 namespace {
 
 using namespace std::chrono_literals;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sotto-server-XXXXXX");
-    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 struct User {
   std::string name;

@@ -83,29 +83,39 @@ TEST_F(CanaryTest, CanaryNeverReachesServerDisk) {
   const CliRun unread = alice.send("bob", "never fetched " + canary);
   ASSERT_EQ(unread.code(), kExitOk) << unread.describe();
 
-  auto stopped = server_->stop();
-  ASSERT_TRUE(stopped) << stopped.error().message;
-  ASSERT_GE(server_->runs(), 4);
+  // Scanned twice: after a kill -9 (the database's -wal and -shm files are
+  // still there, as a crash leaves them) and after a clean stop.
+  auto scan_server = [&](const std::string& when) {
+    std::size_t files = 0;
+    std::string names;
+    for (auto it = fs::recursive_directory_iterator(server_data_dir());
+         it != fs::recursive_directory_iterator(); ++it) {
+      if (!it->is_regular_file()) continue;
+      ++files;
+      names += " " + fs::relative(it->path(), server_data_dir()).string();
+    }
+    RecordProperty("server_files " + when, names);
+    EXPECT_GE(files, 2U) << when << ": expected a database and a TLS identity under "
+                         << server_data_dir();
+    const auto on_server = files_containing(server_data_dir(), canary);
+    EXPECT_TRUE(on_server.empty())
+        << when << ": the canary is on the server's disk:" << join(on_server);
+    const auto in_logs = files_containing(server_log_dir(), canary);
+    EXPECT_TRUE(in_logs.empty()) << when << ": the canary is in sottod's logs:" << join(in_logs);
+  };
+  SOTTO_E2E_ASSERT_OK(server_->kill9());
+  scan_server("after kill -9");
+  SOTTO_E2E_ASSERT_OK(server_->restart());
+  SOTTO_E2E_ASSERT_OK(server_->stop());
+  scan_server("after a clean stop");
+  ASSERT_GE(server_->runs(), 5);
 
-  // The scan: every file of the server, and everything it printed.
-  std::size_t server_files = 0;
-  for (auto it = fs::recursive_directory_iterator(server_data_dir());
-       it != fs::recursive_directory_iterator(); ++it) {
-    if (it->is_regular_file()) ++server_files;
-  }
-  EXPECT_GE(server_files, 2U) << "expected a database and a TLS identity under "
-                              << server_data_dir();
-  const auto on_server = files_containing(server_data_dir(), canary);
-  EXPECT_TRUE(on_server.empty()) << "the canary is on the server's disk:" << join(on_server);
-  const auto in_logs = files_containing(server_log_dir(), canary);
-  EXPECT_TRUE(in_logs.empty()) << "the canary is in sottod's logs:" << join(in_logs);
   // Trace logging did log something, so the logs were really looked at.
   std::uintmax_t log_bytes = 0;
   for (const auto& entry : fs::directory_iterator(server_log_dir())) {
     if (entry.is_regular_file()) log_bytes += entry.file_size();
   }
   EXPECT_GT(log_bytes, 0U) << "sottod --log-level trace wrote nothing";
-  RecordProperty("server_files", static_cast<int>(server_files));
   RecordProperty("server_log_bytes", static_cast<int>(log_bytes));
 
   // Not vacuous: the clients' own databases hold the plaintext history.

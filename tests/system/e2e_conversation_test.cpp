@@ -112,10 +112,9 @@ TEST_F(ConversationTest, ThreeClientsConversation) {
   {
     const CliRun r = carol.receive();
     ASSERT_EQ(r.code(), kExitOk) << r.describe();
-    EXPECT_EQ(bodies(r.events),
-              (std::vector<std::string>{"to carol 1 (bob)", "to carol 2 (alice)",
-                                        "to carol 3 (bob)", "to carol 4 (alice)",
-                                        "to carol 5 (alice)"}))
+    EXPECT_EQ(bodies(r.events), (std::vector<std::string>{"to carol 1 (bob)", "to carol 2 (alice)",
+                                                          "to carol 3 (bob)", "to carol 4 (alice)",
+                                                          "to carol 5 (alice)"}))
         << r.describe();
     EXPECT_EQ(bodies(r.events, "bob").size(), 2U) << r.describe();
     EXPECT_EQ(bodies(r.events, "alice").size(), 3U) << r.describe();
@@ -204,10 +203,26 @@ TEST_F(ConversationTest, ThreeClientsConversation) {
 
   // --- identity change: bob (verified by alice) starts over as a new "bob" ---
   {
+    const CliRun before = alice.contacts();
+    const auto old_bob = contact_entry(before, "bob");
+    ASSERT_TRUE(old_bob) << before.describe();
     const CliRun deleted = bob.run({"delete-account", "--yes"});
     ASSERT_EQ(deleted.code(), kExitOk) << deleted.describe();
     const User new_bob = registered_user("bob", "bob-again");
     ASSERT_FALSE(HasFailure());
+
+    // The new account writes first: alice sees the text, but not under the
+    // name of the bob she verified.
+    send_ok(new_bob, "alice", "hi alice, it's bob on a new account");
+    {
+      const CliRun r = alice.receive();
+      ASSERT_EQ(r.code(), kExitOk) << r.describe();
+      const auto messages = of_type(r.events, "message");
+      ASSERT_EQ(messages.size(), 1U) << r.describe();
+      EXPECT_EQ(messages[0]["body"], "hi alice, it's bob on a new account");
+      EXPECT_NE(messages[0]["from"], "bob") << r.describe();
+      EXPECT_NE(messages[0]["fromAccount"], (*old_bob)["account"]) << r.describe();
+    }
 
     const CliRun refused = alice.send("bob", "is that you, bob?");
     EXPECT_EQ(refused.code(), kExitUntrusted) << refused.describe();

@@ -58,7 +58,8 @@ std::optional<json> RunningDaemon::next_event(std::string_view type,
         return out;
       }
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0 || !rpc_) return std::nullopt;
     auto n = rpc_->next_notification(left);
     if (!n) return std::nullopt;
@@ -75,12 +76,12 @@ Status RunningDaemon::stop() {
   rpc_.reset();
   if (!status) {
     process_->kill_and_wait();
-    return fail(Errc::internal, "the daemon did not stop on SIGTERM within 15 s: " +
-                                    process_->text(Stream::err));
+    return fail(Errc::internal,
+                "the daemon did not stop on SIGTERM within 15 s: " + process_->text(Stream::err));
   }
   if (!status->exited_ok()) {
-    return fail(Errc::internal,
-                "the daemon stopped with " + status->describe() + ": " + process_->text(Stream::err));
+    return fail(Errc::internal, "the daemon stopped with " + status->describe() + ": " +
+                                    process_->text(Stream::err));
   }
   std::error_code ec;
   if (std::filesystem::exists(socket_, ec)) {

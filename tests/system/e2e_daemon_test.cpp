@@ -3,6 +3,7 @@
 // sends with the CLI, `send` over RPC reaches them, and SIGTERM stops the
 // daemon cleanly (issue 3, point 5).
 #include "e2e_daemon.hpp"
+
 #include "e2e_support.hpp"
 
 namespace sotto::systest::e2e {

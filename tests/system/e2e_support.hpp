@@ -22,9 +22,9 @@
 #include "sotto/systest/temp_dir.hpp"
 
 // Asserts a Status / Result succeeded, printing its error otherwise.
-#define SOTTO_E2E_ASSERT_OK(expr)                                 \
-  do {                                                             \
-    const auto& e2e_status_ = (expr);                              \
+#define SOTTO_E2E_ASSERT_OK(expr)                                             \
+  do {                                                                        \
+    const auto& e2e_status_ = (expr);                                         \
     ASSERT_TRUE(e2e_status_) << #expr << ": " << e2e_status_.error().message; \
   } while (0)
 

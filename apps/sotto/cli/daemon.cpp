@@ -23,7 +23,7 @@ using Task = std::function<void(client::Client&)>;
 
 // How long one receive slice lasts when no RPC work waits; also the latency
 // of RPC calls while the client is receiving.
-constexpr std::chrono::milliseconds kReceiveSlice{200};
+constexpr std::chrono::milliseconds kReceiveSlice{50};
 constexpr std::chrono::seconds kMaxReconnectDelay{30};
 
 std::string required_string(const json& params, const char* name) {
@@ -62,8 +62,16 @@ struct Daemon::Impl : std::enable_shared_from_this<Daemon::Impl> {
       std::lock_guard lock(mu);
       targets.assign(subscriptions.begin(), subscriptions.end());
     }
+    bool delivered = false;
     for (auto& [id, connection] : targets) {
-      server->notify(connection, "receive", json{{"subscription", id}, {"result", to_json(event)}});
+      delivered |= server->notify(connection, "receive",
+                                  json{{"subscription", id}, {"result", to_json(event)}});
+    }
+    // Runs on the client thread (the client's event sink): a message handed
+    // to a subscriber counts as reported; without one, the next
+    // `sotto receive` shows it.
+    if (const auto* m = std::get_if<client::MessageReceived>(&event); m != nullptr && delivered) {
+      (void)client->mark_reported({m->local_id});
     }
   }
 

@@ -30,8 +30,11 @@ void add_receive_command(CLI::App& app, const GlobalOptions& global, int& exit_c
       exit_code = report_error(c.error());
       return;
     }
+    // Messages printed since the last checkpoint: marked reported (and read,
+    // with read receipts) after each slice, so a killed receive loses
+    // neither a print nor a receipt for long.
     std::vector<std::int64_t> shown;
-    auto sink = [&](const client::Event& e) {
+    auto print = [&](const client::Event& e) {
       if (args->json) {
         std::cout << to_json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                   << std::endl;
@@ -40,27 +43,41 @@ void add_receive_command(CLI::App& app, const GlobalOptions& global, int& exit_c
       }
       if (const auto* m = std::get_if<client::MessageReceived>(&e)) shown.push_back(m->local_id);
     };
-    // Read receipts go out for what was printed, slice by slice.
-    auto send_read_receipts = [&] {
-      if (args->no_read_receipts || shown.empty()) return;
-      auto marked = (*c)->mark_read(shown);
+    auto checkpoint = [&] {
+      if (shown.empty()) return;
+      (void)(*c)->mark_reported(shown);
+      if (!args->no_read_receipts) {
+        auto marked = (*c)->mark_read(shown);
+        if (marked) (void)(*c)->flush_outbox(print);
+      }
       shown.clear();
-      if (marked) (void)(*c)->flush_outbox(sink);
     };
-    // First the backlog, then new messages until the timeout.
-    auto received = (*c)->receive(std::chrono::seconds(30), true, sink);
-    send_read_receipts();
+    // What an earlier, interrupted receive stored but never printed.
+    auto earlier = (*c)->unreported_messages();
+    if (!earlier) {
+      exit_code = report_error(earlier.error());
+      return;
+    }
+    for (const auto& m : *earlier) print(m);
+    checkpoint();
+
+    using Clock = std::chrono::steady_clock;
+    constexpr auto kSlice = std::chrono::milliseconds(1000);
+    // The backlog first (bounded), then new messages until the timeout.
+    Status received = ok();
+    const auto backlog_end = Clock::now() + std::chrono::seconds(60);
+    do {
+      received = (*c)->receive(kSlice, true, print);
+      checkpoint();
+    } while (received && !(*c)->backlog_drained() && Clock::now() < backlog_end);
     const bool forever = args->timeout < 0;
-    const auto end = std::chrono::steady_clock::now() +
-                     std::chrono::milliseconds(static_cast<long>(std::max(0.0, args->timeout) * 1000));
+    const auto end = Clock::now() + std::chrono::milliseconds(
+                                        static_cast<long>(std::max(0.0, args->timeout) * 1000));
     while (received) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          end - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
       if (!forever && left.count() <= 0) break;
-      auto slice = forever ? std::chrono::milliseconds(1000)
-                           : std::min(left, std::chrono::milliseconds(1000));
-      received = (*c)->receive(slice, false, sink);
-      send_read_receipts();
+      received = (*c)->receive(forever ? kSlice : std::min(left, kSlice), false, print);
+      checkpoint();
     }
     if (!received) exit_code = report_error(received.error());
   });

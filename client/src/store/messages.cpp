@@ -139,4 +139,19 @@ Result<std::vector<StoredMessage>> ClientStore::unread_messages() {
   return read_all(q);
 }
 
+Result<std::vector<StoredMessage>> ClientStore::unshown_messages() {
+  STORE_ASSIGN(q, impl_->db->query(std::string(kColumns) +
+                                   "WHERE direction = 0 AND shown = 0 ORDER BY id"));
+  return read_all(q);
+}
+
+Status ClientStore::mark_shown(const std::vector<std::int64_t>& message_ids) {
+  for (auto id : message_ids) {
+    STORE_ASSIGN(q, impl_->db->query("UPDATE messages SET shown = 1 WHERE id = ?1"));
+    q.bind(1, id);
+    SOTTO_TRY(q.run());
+  }
+  return ok();
+}
+
 }  // namespace sotto::client

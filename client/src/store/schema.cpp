@@ -93,11 +93,13 @@ CREATE TABLE messages(
   received_ms INTEGER NOT NULL,
   body        TEXT NOT NULL,
   status      INTEGER NOT NULL,
+  shown       INTEGER NOT NULL DEFAULT 0,  -- incoming: reported to the user at least once
   CHECK((direction = 0 AND status IN (3, 4)) OR (direction = 1 AND status BETWEEN 0 AND 3))
 );
 CREATE INDEX messages_by_peer ON messages(peer, id);
 CREATE INDEX messages_by_timestamp ON messages(peer, timestamp);
 CREATE INDEX messages_unread ON messages(id) WHERE status = 4;
+CREATE INDEX messages_unshown ON messages(id) WHERE direction = 0 AND shown = 0;
 
 CREATE TABLE outbox(
   id          INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -85,6 +85,15 @@ class Client {
   // soon as the backlog is drained (queue.empty) and the outbox flushed.
   Status receive(std::chrono::milliseconds wait, bool until_empty, const EventSink& sink);
 
+  // Whether the backlog waiting at connect has been fully received.
+  [[nodiscard]] bool backlog_drained() const;
+
+  // Messages stored by an earlier receive that ended (was killed) before
+  // reporting them, as events; and marking reported messages, so each is
+  // reported at least once and, short of a crash, once.
+  Result<std::vector<MessageReceived>> unreported_messages();
+  Status mark_reported(const std::vector<std::int64_t>& local_ids);
+
   // Marks incoming messages read and queues read receipts to their senders
   // (sent with the next flush). Returns how many were marked.
   Result<std::size_t> mark_read(const std::vector<std::int64_t>& local_ids);

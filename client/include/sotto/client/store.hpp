@@ -180,7 +180,12 @@ class ClientStore {
   // The newest `limit` messages (all when 0), with `peer` or with anyone,
   // returned oldest first (in the order they were stored).
   Result<std::vector<StoredMessage>> list_messages(std::optional<AccountId> peer, std::size_t limit);
-  Result<std::vector<StoredMessage>> unread_messages();  // incoming unread, oldest first
+  Result<std::vector<StoredMessage>> unread_messages();
+  // Incoming messages stored but not yet reported to the user (a receive
+  // that was killed between storing and printing), oldest first; and the
+  // mark set after reporting them. Reporting twice beats never.
+  Result<std::vector<StoredMessage>> unshown_messages();
+  Status mark_shown(const std::vector<std::int64_t>& message_ids);  // incoming unread, oldest first
 
   // ---- outbox ----
   // message_id 0 carries no message; any other must name a stored message

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "sotto/systest/temp_dir.hpp"
+#include "sotto/testing/temp_dir.hpp"
 
 #include <stdlib.h>
 
@@ -7,7 +7,7 @@
 #include <iostream>
 #include <system_error>
 
-namespace sotto::systest {
+namespace sotto::testing {
 
 TempDir::TempDir(const std::string& prefix) {
   std::error_code ec;
@@ -28,4 +28,4 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-}  // namespace sotto::systest
+}  // namespace sotto::testing

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Marking messages read: the status change and the read receipts to their
-// senders are committed together; the receipts leave with the next flush.
+// What the user has seen: messages marked read (the status change and the
+// read receipts to their senders are committed together; the receipts leave
+// with the next flush), and messages reported to the user at all.
+#include <algorithm>
 #include <map>
 
 #include "client_impl.hpp"
@@ -35,6 +37,30 @@ Result<std::size_t> Client::mark_read(const std::vector<std::int64_t>& local_ids
   }
   SOTTO_TRY(transaction->commit());
   return marked.size();
+}
+
+bool Client::backlog_drained() const { return impl_->backlog_done; }
+
+Result<std::vector<MessageReceived>> Client::unreported_messages() {
+  auto stored = impl_->store->unshown_messages();
+  if (!stored) return tl::unexpected(stored.error());
+  std::vector<MessageReceived> out;
+  for (const auto& m : *stored) {
+    MessageReceived event;
+    event.from.account = m.peer;
+    event.from.device = m.peer_device;
+    auto contact = impl_->store->find_contact(m.peer);
+    if (contact && *contact) event.from.username = (*contact)->username;
+    event.timestamp = m.timestamp;
+    event.body = m.body;
+    event.local_id = m.id;
+    out.push_back(std::move(event));
+  }
+  return out;
+}
+
+Status Client::mark_reported(const std::vector<std::int64_t>& local_ids) {
+  return impl_->store->mark_shown(local_ids);
 }
 
 }  // namespace sotto::client
