@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sotto/client/client.hpp"
+#include "sotto/protocol/prekeys.hpp"
 #include "sotto/server/executor.hpp"
 #include "sotto/server/service.hpp"
 #include "sotto/storage/clock.hpp"
@@ -200,6 +201,53 @@ TEST_F(ClientFlowTest, PrekeysAreReplenishedWhenTheStockRunsLow) {
   auto counts = storage_->keys().count_prekeys(bob->account().account_id, 1);
   ASSERT_TRUE(counts);
   EXPECT_EQ(counts->ec, 9u + 10u);  // what was left, plus one new batch
+}
+
+// bob gets a second device behind alice's back (added in the store, as a
+// linked device would be), re-registers it, then removes it: alice's sends
+// are answered 409 (missing), 410 (stale) and 409 (extra), and her client
+// corrects its sessions and retries each time without losing a message.
+TEST_F(ClientFlowTest, SendsFollowTheRecipientsDeviceList) {
+  auto alice = make_client("alice");
+  auto bob = make_client("bob");
+  Events a, b;
+  auto add_bob_device = [&](std::uint32_t registration_id, std::uint32_t key_id) {
+    const auto& account = bob->account();
+    storage::Device device;
+    device.account = account.account_id;
+    device.id = 2;
+    device.public_key = Bytes(32, 0x42);
+    device.registration_id = registration_id;
+    ASSERT_TRUE(storage_->devices().add_device(device));
+    auto signed_prekey =
+        protocol::generate_signed_prekey(key_id, account.identity, 0, crypto::os_rng());
+    auto pub = signed_prekey.key_pair.public_key.serialize();
+    storage::KeyUpload keys;
+    keys.signed_prekey = storage::SignedPreKey{
+        key_id, Bytes(pub.begin(), pub.end()),
+        Bytes(signed_prekey.signature.begin(), signed_prekey.signature.end())};
+    ASSERT_TRUE(storage_->keys().upload_keys(account.account_id, 2, keys));
+  };
+  auto send = [&](const std::string& text) {
+    auto sent = alice->send_text("bob", text, a.sink());
+    ASSERT_TRUE(sent) << sent.error().message;
+    EXPECT_TRUE(sent->delivered_to_server) << text << ": " << sent->pending_reason;
+  };
+
+  send("one");
+  add_bob_device(4242, 7);
+  send("two");  // 409 missing device 2
+  ASSERT_TRUE(storage_->devices().remove_device(bob->account().account_id, 2));
+  add_bob_device(4343, 8);
+  send("three");  // 410 stale device 2
+  ASSERT_TRUE(storage_->devices().remove_device(bob->account().account_id, 2));
+  send("four");  // 409 extra device 2
+
+  ASSERT_TRUE(bob->receive(5s, true, b.sink()));
+  std::vector<std::string> bodies;
+  for (const auto& m : b.of<MessageReceived>()) bodies.push_back(m.body);
+  EXPECT_EQ(bodies, (std::vector<std::string>{"one", "two", "three", "four"}));
+  EXPECT_TRUE(a.of<SendFailed>().empty());
 }
 
 }  // namespace
