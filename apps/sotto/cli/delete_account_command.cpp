@@ -12,7 +12,8 @@ void add_delete_account_command(CLI::App& app, const GlobalOptions& global, int&
       "delete-account",
       "Delete your account on the server and every local key and message (cannot be undone)");
   cmd->add_flag("--yes", *yes, "Confirm")->required();
-  cmd->callback([&global, &exit_code] {
+  // `yes` is captured to keep the flag's storage alive until the callback runs.
+  cmd->callback([yes, &global, &exit_code] {
     auto c = open_client(global);
     if (!c) {
       exit_code = report_error(c.error());

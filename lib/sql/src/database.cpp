@@ -42,15 +42,19 @@ Query& Query::bind(int index, std::int64_t value) {
 }
 
 Query& Query::bind(int index, ByteView blob) {
-  // SQLITE_STATIC: the caller's bytes outlive the step that reads them.
+  // SQLITE_TRANSIENT: SQLite copies the bytes now, so a caller may bind a
+  // temporary (`.bind(1, encode(x))`) without it dangling at step(). The
+  // copy is small next to the commit it is part of.
   static const std::uint8_t kEmpty = 0;
   const void* data = blob.empty() ? &kEmpty : blob.data();
-  note(sqlite3_bind_blob64(stmt_, index, data, blob.size(), SQLITE_STATIC));
+  note(sqlite3_bind_blob64(stmt_, index, data, blob.size(), SQLITE_TRANSIENT));
   return *this;
 }
 
 Query& Query::bind_text(int index, std::string_view text) {
-  note(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8));
+  // Copied for the same reason as blobs (a folded username is a temporary).
+  note(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
+                           SQLITE_UTF8));
   return *this;
 }
 
