@@ -18,7 +18,7 @@
 
 #include "config.hpp"
 #include "json_log.hpp"
-#include "listen_address.hpp"
+#include "sotto/core/host_port.hpp"
 #include "sotto/crypto/rng.hpp"
 #include "sotto/server/executor.hpp"
 #include "sotto/server/service.hpp"
@@ -37,7 +37,7 @@ constexpr const char* kIdentityFolder = "tls";
 constexpr std::chrono::seconds kHousekeepingTick{1};
 constexpr std::size_t kSweepBatch = 1000;
 
-int run(const sotto::sottod::Config& config, const sotto::sottod::ListenAddress& listen,
+int run(const sotto::sottod::Config& config, const sotto::HostPort& listen,
         const sigset_t& stop_signals) {
   const fs::path data_dir = config.data_dir;
   std::error_code ec;
@@ -143,9 +143,9 @@ int main(int argc, char** argv) {
   sotto::sottod::add_options(app, config);
   CLI11_PARSE(app, argc, argv);
 
-  auto listen = sotto::sottod::parse_listen_address(config.listen);
+  auto listen = sotto::parse_host_port(config.listen);
   if (!listen) {
-    std::cerr << listen.error().message << "\n";
+    std::cerr << "--listen: " << listen.error().message << "\n";
     return 2;
   }
   // Logs go to stderr so stdout carries only the pin and port lines.

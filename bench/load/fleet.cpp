@@ -129,18 +129,18 @@ PhaseStats Fleet::run_phase(Phase phase, std::size_t concurrency) {
   const auto start = Clock::now();
   loop_.call([&] {
     phase_ = phase;
-    todo_.clear();
+    pending_.clear();
     for (std::size_t i = first_new_; i < devices_.size(); ++i) {
       if (failed_[i]) continue;
       // Accounts registered earlier skip account.create.
       if (phase == Phase::create && devices_[i]->has_account()) continue;
-      todo_.push_back(devices_[i].get());
+      pending_.push_back(devices_[i].get());
     }
     next_ = active_ = finished_ = succeeded_ = 0;
     concurrency_ = concurrency == 0 ? 1 : concurrency;
     phase_done_ = done;
-    stats.attempted = todo_.size();
-    if (todo_.empty()) {
+    stats.attempted = pending_.size();
+    if (pending_.empty()) {
       done->set_value();
     } else {
       start_next();
@@ -156,8 +156,8 @@ PhaseStats Fleet::run_phase(Phase phase, std::size_t concurrency) {
 }
 
 void Fleet::start_next() {
-  while (next_ < todo_.size() && active_ < concurrency_) {
-    Device& device = *todo_[next_++];
+  while (next_ < pending_.size() && active_ < concurrency_) {
+    Device& device = *pending_[next_++];
     ++active_;
     busy_[device.index()] = 1;
     start(device);
@@ -195,7 +195,7 @@ void Fleet::finish(Device& device, bool ok, const std::string& error) {
   }
   --active_;
   ++finished_;
-  if (finished_ == todo_.size()) {
+  if (finished_ == pending_.size()) {
     phase_done_->set_value();
     return;
   }

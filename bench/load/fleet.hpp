@@ -103,7 +103,7 @@ class Fleet : public DeviceEvents {
 
   // Loop thread, during a phase.
   Phase phase_ = Phase::idle;
-  std::vector<Device*> todo_;
+  std::vector<Device*> pending_;
   std::vector<std::uint8_t> busy_;  // by device index: in the current phase
   std::vector<std::uint8_t> failed_;
   std::vector<std::uint8_t> waiting_challenge_;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sotto/client/server_link.hpp"
 
-#include <charconv>
 #include <variant>
 
+#include "sotto/core/host_port.hpp"
 #include "sotto/transport/certificate.hpp"
 #include "sotto/wire/service.hpp"
 
@@ -22,40 +22,15 @@ milliseconds remaining(Clock::time_point deadline) {
 }  // namespace
 
 Result<ServerEndpoint> parse_endpoint(std::string_view host_port, std::string_view pin_hex) {
-  ServerEndpoint out;
-  std::string_view host;
-  std::string_view port;
-  if (!host_port.empty() && host_port.front() == '[') {
-    auto close = host_port.find(']');
-    if (close == std::string_view::npos || close + 1 >= host_port.size() ||
-        host_port[close + 1] != ':') {
-      return fail(Errc::bad_request, "server address must be HOST:PORT or [IPV6]:PORT");
-    }
-    host = host_port.substr(1, close - 1);
-    port = host_port.substr(close + 2);
-  } else {
-    auto colon = host_port.rfind(':');
-    if (colon == std::string_view::npos || host_port.find(':') != colon) {
-      return fail(Errc::bad_request, "server address must be HOST:PORT or [IPV6]:PORT");
-    }
-    host = host_port.substr(0, colon);
-    port = host_port.substr(colon + 1);
-  }
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (host.empty() || ec != std::errc{} || end != port.data() + port.size() || value == 0 ||
-      value > 65535) {
-    return fail(Errc::bad_request, "server address must be HOST:PORT with a port 1..65535");
-  }
-  out.host = std::string(host);
-  out.port = static_cast<std::uint16_t>(value);
+  auto address = parse_host_port(host_port);
+  if (!address) return fail(Errc::bad_request, "server address: " + address.error().message);
+  if (address->port == 0) return fail(Errc::bad_request, "server address: port 0 is not a port");
   auto pin = transport::parse_pin(pin_hex);
   if (!pin) {
     return fail(Errc::bad_request,
                 "the server pin must be the 64 hex digits sottod printed at start");
   }
-  out.pin = *pin;
-  return out;
+  return ServerEndpoint{std::move(address->host), address->port, *pin};
 }
 
 ServerLink::ServerLink(std::unique_ptr<transport::WebSocketClient> socket, Pin pin)

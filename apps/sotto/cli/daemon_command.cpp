@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "daemon.hpp"
+#include "sotto/core/host_port.hpp"
 
 namespace sotto::cli {
 
@@ -41,16 +42,12 @@ void add_daemon_command(CLI::App& app, const GlobalOptions& global, int& exit_co
                               : args->socket;
     }
     if (!args->tcp.empty()) {
-      auto endpoint = client::parse_endpoint(args->tcp, std::string(64, '0'));
-      if (!endpoint && args->tcp.size() > 2 && args->tcp.substr(args->tcp.size() - 2) == ":0") {
-        endpoint = client::ServerEndpoint{args->tcp.substr(0, args->tcp.size() - 2), 0, {}};
-      }
-      if (!endpoint) {
-        exit_code = report_error(Error{Errc::bad_request, "--tcp must be HOST:PORT"});
+      auto address = parse_host_port(args->tcp);
+      if (!address) {
+        exit_code = report_error(Error{Errc::bad_request, "--tcp: " + address.error().message});
         return;
       }
-      std::string host = endpoint->host;
-      options.tcp = rpc::TcpListen{host, endpoint->port};
+      options.tcp = rpc::TcpListen{address->host, address->port};
     }
     auto c = open_client(global);
     if (!c) {
