@@ -12,7 +12,37 @@
 namespace sotto::server {
 
 void Service::Impl::notify(const AccountId& account, DeviceId device) {
-  if (auto session = registry.find(account, device)) schedule_pump(session);
+  auto session = registry.find(account, device);
+  if (!session) return;
+  {
+    std::lock_guard lock(session->mu);
+    session->caught_up = false;
+    ++session->behind;
+  }
+  schedule_pump(session);
+}
+
+void Service::Impl::deliver_new(const AccountId& account, DeviceId device, std::uint64_t seq,
+                                const storage::Guid& guid, Bytes envelope) {
+  auto session = registry.find(account, device);
+  if (!session) return;  // offline: delivered from the store on login
+  {
+    std::lock_guard lock(session->mu);
+    // Everything before `seq` has been sent (caught up, and callbacks come in
+    // seq order), so sending it now keeps the queue's order.
+    if (session->caught_up && !session->pumping && session->authenticated &&
+        !session->closed && seq > session->cursor &&
+        session->inflight.size() < options.delivery_window) {
+      const std::uint64_t id = session->next_request_id++;
+      session->inflight.emplace(id, guid);
+      session->cursor = seq;
+      session->send(wire::Request{id, wire::kOpMessageDeliver, std::move(envelope)});
+      return;
+    }
+    session->caught_up = false;
+    ++session->behind;
+  }
+  schedule_pump(session);
 }
 
 void Service::Impl::schedule_pump(const SessionPtr& session) {
@@ -37,6 +67,7 @@ void Service::Impl::pump(const SessionPtr& session) {
       const AccountId account = session->account;
       const DeviceId device = session->device;
       const std::uint64_t after = session->cursor;
+      const std::uint64_t behind = session->behind;
       lock.unlock();  // no session lock across a store read
       auto fetched = store.mailbox().fetch(account, device, after, room);
       lock.lock();
@@ -46,6 +77,10 @@ void Service::Impl::pump(const SessionPtr& session) {
       }
       batch = std::move(*fetched);
       if (session->closed || !session->authenticated) break;
+      // A short read means the store had nothing more when it was read; what
+      // was committed after that either came through deliver_new (which
+      // defers to a running pump, bumping `behind`) or comes later.
+      session->caught_up = batch.size() < room && behind == session->behind;
     }
     for (auto& envelope : batch) {
       if (envelope.seq <= session->cursor) continue;  // raced with another read
@@ -68,38 +103,56 @@ void Service::Impl::pump(const SessionPtr& session) {
 }
 
 void Service::Impl::on_response(const SessionPtr& session, const wire::Response& response) {
-  storage::Guid guid{};
-  AccountId account{};
-  DeviceId device = 0;
   const bool acked = response.status >= 200 && response.status < 300;
+  std::vector<storage::Guid> batch;
   {
     std::lock_guard lock(session->mu);
     auto it = session->inflight.find(response.id);
     if (it == session->inflight.end()) return;  // e.g. the answer to queue.empty
-    guid = it->second;
+    const storage::Guid guid = it->second;
     session->inflight.erase(it);
-    account = session->account;
-    device = session->device;
-    if (acked) ++session->acks_pending;
+    if (acked) {
+      ++session->acks_pending;
+      session->acks_unwritten.push_back(guid);
+      // One ack write per session at a time; acks that arrive meanwhile go
+      // in the next one together.
+      if (session->ack_writing) return;
+      session->ack_writing = true;
+      batch.swap(session->acks_unwritten);
+    }
   }
   if (!acked) {
-    // Left queued; the next connection redelivers it.
+    // Left queued; the next connection redelivers it (the cursor has passed it).
     schedule_pump(session);
     return;
   }
+  write_acks(session, std::move(batch));
+}
+
+void Service::Impl::write_acks(const SessionPtr& session, std::vector<storage::Guid> guids) {
+  const std::size_t count = guids.size();
   begin_work();
-  store.mailbox().ack_async(account, device, guid,
-                            [self = shared_from_this(), session](Status deleted) {
-                              if (!deleted && deleted.error().code != Errc::not_found) {
-                                spdlog::warn("ack failed: {}", deleted.error().message);
-                              }
-                              {
-                                std::lock_guard lock(session->mu);
-                                --session->acks_pending;
-                              }
-                              self->schedule_pump(session);
-                              self->end_work();
-                            });
+  // account and device are fixed once logged in, and acks come only after.
+  store.mailbox().ack_many_async(
+      session->account, session->device, std::move(guids),
+      [self = shared_from_this(), session, count](Result<storage::AckResults> deleted) {
+        // not_found is an envelope deleted already (expired, or acked twice).
+        if (!deleted) spdlog::warn("ack failed: {}", deleted.error().message);
+        bool pump = false;
+        std::vector<storage::Guid> next;
+        {
+          std::lock_guard lock(session->mu);
+          session->acks_pending -= count;
+          next.swap(session->acks_unwritten);
+          session->ack_writing = !next.empty();
+          // Caught up with queue.empty sent: the acks freed window room
+          // that nothing waits for.
+          pump = !session->caught_up || !session->queue_empty_sent;
+        }
+        if (!next.empty()) self->write_acks(session, std::move(next));
+        if (pump) self->schedule_pump(session);
+        self->end_work();
+      });
 }
 
 }  // namespace sotto::server

@@ -63,8 +63,17 @@ struct Session {
   bool pumping = false;
   bool dirty = false;
   std::uint64_t cursor = 0;
+  // True while the store holds nothing for this device past `cursor` that has
+  // not been sent: a new envelope's enqueue callback may then send it at once
+  // (deliver_new) instead of the pump reading it back. `behind` counts the
+  // new envelopes that could not go that way; a pump's read proves the device
+  // caught up only if none came in while it read.
+  bool caught_up = false;
+  std::uint64_t behind = 0;
   std::map<std::uint64_t, storage::Guid> inflight;
-  std::size_t acks_pending = 0;
+  std::size_t acks_pending = 0;  // acked by the device, not yet committed
+  std::vector<storage::Guid> acks_unwritten;  // waiting for the ack write in flight
+  bool ack_writing = false;
   bool queue_empty_sent = false;
 
   // Sends a frame if the connection is still there. Thread-safe.
@@ -101,6 +110,8 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   storage::Clock& clock;
   crypto::Rng& rng;
   std::mutex rng_mu;  // Rng implementations need not be thread-safe
+  std::array<std::uint8_t, 1024> random_pool{};  // guarded by rng_mu
+  std::size_t random_used = 1024;
   Executor& executor;
   const transport::CertificatePin pin;
   const ServiceOptions options;
@@ -165,7 +176,17 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   void schedule_pump(const SessionPtr& session);
   void pump(const SessionPtr& session);
   void on_response(const SessionPtr& session, const wire::Response& response);
+  // Deletes acked envelopes in one store write, then the ones acked meanwhile.
+  void write_acks(const SessionPtr& session, std::vector<storage::Guid> guids);
+  // Something new is queued for the device: its pump reads it.
   void notify(const AccountId& account, DeviceId device);
+  // Envelope `seq` was just committed for the device: sent now if the device
+  // is online and caught up, else left to its pump. Called in seq order.
+  void deliver_new(const AccountId& account, DeviceId device, std::uint64_t seq,
+                   const storage::Guid& guid, Bytes envelope);
+  // Runs a message.send on the caller's (I/O) thread; the session's
+  // `running` flag is already set, so nothing else of it runs meanwhile.
+  void run_inline(const SessionPtr& session, const wire::Request& request);
   // Pushes keys.low to the device if it is online and its stock is low.
   void check_key_stock(const AccountId& account, DeviceId device);
 };

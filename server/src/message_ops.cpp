@@ -141,8 +141,15 @@ void Service::Impl::op_message_send(const SessionPtr& session, const wire::Reque
     batch.push_back(std::move(queued));
   }
 
-  std::vector<DeviceId> targets;
-  for (const auto& q : batch) targets.push_back(q.device);
+  // What the callback needs to send each envelope on at once (deliver_new).
+  struct Target {
+    DeviceId device;
+    storage::Guid guid;
+    Bytes envelope;
+  };
+  std::vector<Target> targets;
+  targets.reserve(batch.size());
+  for (const auto& q : batch) targets.push_back({q.device, q.guid, q.envelope});
   const AccountId destination = send->destination;
   const std::uint64_t id = request.id;
   begin_work();
@@ -159,12 +166,17 @@ void Service::Impl::op_message_send(const SessionPtr& session, const wire::Reque
           wire::MismatchedDevices gone;
           for (std::size_t i = 0; i < results->size() && i < targets.size(); ++i) {
             const auto& r = (*results)[i];
+            auto& target = targets[i];
             if (r) {
-              self->notify(destination, targets[i]);
+              // A retried send was delivered (or queued) the first time.
+              if (*r != storage::kAlreadyQueued) {
+                self->deliver_new(destination, target.device, *r, target.guid,
+                                  std::move(target.envelope));
+              }
             } else if (r.error().code == Errc::queue_full) {
               full = true;
             } else {
-              gone.extra.push_back(targets[i]);  // removed since the device-set check
+              gone.extra.push_back(target.device);  // removed since the device-set check
             }
           }
           if (full) {

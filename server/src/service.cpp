@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <string_view>
 #include <vector>
 
@@ -113,7 +114,17 @@ void Service::Impl::post(std::function<void()> task) {
 
 void Service::Impl::random(std::span<std::uint8_t> out) {
   std::lock_guard lock(rng_mu);
-  rng.fill(out);
+  // Drawn from the Rng a block at a time: every message takes a guid, and the
+  // system Rng costs a getrandom() call per fill. The values (guids, login
+  // nonces) are public once used, so holding a few ahead is harmless.
+  if (out.size() > random_pool.size()) return rng.fill(out);
+  if (out.size() > random_pool.size() - random_used) {
+    rng.fill(random_pool);
+    random_used = 0;
+  }
+  std::copy_n(random_pool.begin() + static_cast<std::ptrdiff_t>(random_used), out.size(),
+              out.begin());
+  random_used += out.size();
 }
 
 void Service::Impl::respond(Session& session, std::uint64_t id, std::uint32_t status,
@@ -167,6 +178,7 @@ void Service::Impl::send_challenge(const SessionPtr& session) {
 void Service::Impl::queue_request(const SessionPtr& session, wire::Request request) {
   // Read outside the session lock: a Clock may take its own.
   const std::int64_t now = clock.now_ms();
+  bool run_here = false;
   {
     std::lock_guard lock(session->mu);
     if (session->closed) return;
@@ -185,11 +197,33 @@ void Service::Impl::queue_request(const SessionPtr& session, wire::Request reque
       return refuse(0, "too many unanswered requests");
     }
     ++session->unanswered;
-    session->requests.push_back(std::move(request));
+    // Nothing of this connection queued or running: order holds either way.
+    run_here = !session->running && request.op == wire::kOpMessageSend;
+    if (!run_here) session->requests.push_back(std::move(request));
     if (session->running) return;
     session->running = true;
   }
+  if (run_here) return run_inline(session, request);
   post([self = shared_from_this(), session] { self->drain(session); });
+}
+
+void Service::Impl::run_inline(const SessionPtr& session, const wire::Request& request) {
+  // message.send does one short read and hands its write to the store, so it
+  // runs here on the connection's I/O thread: a hop through the worker pool
+  // cost more than the request itself. Other ops may wait on a commit.
+  begin_work();
+  handle(session, request);
+  bool more = false;
+  {
+    std::lock_guard lock(session->mu);
+    more = !session->requests.empty() && !session->closed;
+    if (!more) {
+      session->requests.clear();
+      session->running = false;
+    }
+  }
+  if (more) post([self = shared_from_this(), session] { self->drain(session); });
+  end_work();
 }
 
 void Service::Impl::drain(const SessionPtr& session) {

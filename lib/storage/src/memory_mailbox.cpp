@@ -15,7 +15,7 @@ Result<EnqueueResults> Mailbox::enqueue_locked(std::vector<NewEnvelope>& batch) 
   results.reserve(batch.size());
   for (auto& item : batch) {
     if (s_.guids.contains(item.guid)) {  // a retried send: already queued
-      results.push_back(ok());
+      results.push_back(kAlreadyQueued);
       continue;
     }
     DeviceState* d = s_.find_device(item.account, item.device);
@@ -33,12 +33,13 @@ Result<EnqueueResults> Mailbox::enqueue_locked(std::vector<NewEnvelope>& batch) 
     s_.guids.emplace(item.guid, GuidLocation{item.account, item.device, seq});
     d->queue.emplace(seq, StoredEnvelope{seq, item.guid, std::move(item.sender),
                                          std::move(item.envelope), item.expires_ms});
-    results.push_back(ok());
+    results.push_back(seq);
   }
   return results;
 }
 
 void Mailbox::enqueue_async(std::vector<NewEnvelope> batch, EnqueueCallback done) {
+  std::lock_guard order(enqueue_order_mu_);
   Result<EnqueueResults> result;
   {
     std::lock_guard lock(s_.mu);

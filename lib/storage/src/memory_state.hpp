@@ -120,6 +120,9 @@ class Mailbox final : public MailboxStore {
   Status ack_locked(const AccountId& account, DeviceId device, const Guid& guid);
 
   State& s_;
+  // Held from taking seqs until enqueue_async's callback has returned, so
+  // callbacks run in seq order (the MailboxStore contract).
+  std::mutex enqueue_order_mu_;
 };
 
 }  // namespace sotto::storage::memory

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <vector>
+
 #include "conformance_support.hpp"
 
 namespace sotto::storage::testing {
@@ -53,6 +55,33 @@ TYPED_TEST(DeviceConformance, RejectsBadInput) {
   auto list = this->devices().list_devices(a);
   ASSERT_OK(list);
   EXPECT_EQ(list->size(), 1u);
+}
+
+// Every send reads the recipient's list, so a store may keep it in memory;
+// each change must show in the next list all the same.
+TYPED_TEST(DeviceConformance, ListFollowsEveryChange) {
+  AccountId a = this->add_account(1, "kim");
+  auto ids = [&] {
+    std::vector<DeviceId> out;
+    auto list = this->devices().list_devices(a);
+    EXPECT_TRUE(list);
+    if (list) {
+      for (const auto& d : *list) out.push_back(d.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids(), (std::vector<DeviceId>{1}));
+  ASSERT_OK(this->devices().add_device(make_device(a, 2)));
+  EXPECT_EQ(ids(), (std::vector<DeviceId>{1, 2}));
+  ASSERT_OK(this->devices().remove_device(a, 1));
+  EXPECT_EQ(ids(), (std::vector<DeviceId>{2}));
+  ASSERT_OK(this->devices().touch_last_seen(a, 2, 40 * kDayMs));
+  auto list = this->devices().list_devices(a);
+  ASSERT_OK(list);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].last_seen_day_ms, 40 * kDayMs);
+  ASSERT_OK(this->accounts().delete_account(a));
+  EXPECT_ERRC(this->devices().list_devices(a), Errc::not_found);
 }
 
 TYPED_TEST(DeviceConformance, UnknownIsNotFound) {

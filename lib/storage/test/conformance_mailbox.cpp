@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
+#include <atomic>
 #include <future>
+#include <mutex>
+#include <thread>
 #include <optional>
 #include <vector>
 
@@ -116,6 +120,58 @@ TYPED_TEST(MailboxConformance, SeqIsNeverReused) {
   EXPECT_GT((*next)[0].seq, first[0].seq);
 }
 
+// The seq each enqueue reports is the one fetch returns: the server pushes
+// new envelopes straight from the callback and must agree with later reads.
+TYPED_TEST(MailboxConformance, EnqueueReportsTheStoredSeq) {
+  auto r = this->mailbox().enqueue({make_envelope(this->a_, 1, 1), make_envelope(this->a_, 2, 2),
+                                    make_envelope(this->a_, 1, 3)});
+  ASSERT_OK(r);
+  ASSERT_EQ(r->size(), 3u);
+  for (const auto& one : *r) {
+    ASSERT_OK(one);
+    EXPECT_NE(*one, kAlreadyQueued);
+  }
+  EXPECT_LT(*(*r)[0], *(*r)[1]);
+  EXPECT_LT(*(*r)[1], *(*r)[2]);
+  const auto on_first = this->all(1);
+  ASSERT_EQ(on_first.size(), 2u);
+  EXPECT_EQ(on_first[0].seq, *(*r)[0]);
+  EXPECT_EQ(on_first[1].seq, *(*r)[2]);
+  const auto on_second = this->all(2);
+  ASSERT_EQ(on_second.size(), 1u);
+  EXPECT_EQ(on_second[0].seq, *(*r)[1]);
+}
+
+// Callbacks come in seq order even when many threads enqueue at once.
+TYPED_TEST(MailboxConformance, EnqueueCallbacksRunInSeqOrder) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 50;
+  std::mutex mu;
+  std::vector<std::uint64_t> order;
+  std::atomic<int> done{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        this->mailbox().enqueue_async(
+            {make_envelope(this->a_, 1, static_cast<std::uint32_t>(1000 + t * kPerThread + i))},
+            [&](Result<EnqueueResults> r) {
+              if (r && r->size() == 1 && (*r)[0]) {
+                std::lock_guard lock(mu);
+                order.push_back(*(*r)[0]);
+              }
+              done.fetch_add(1);
+            });
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  while (done.load() < kThreads * kPerThread) std::this_thread::yield();
+  std::lock_guard lock(mu);
+  ASSERT_EQ(order.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+}
+
 TYPED_TEST(MailboxConformance, DuplicateGuidIsIdempotent) {
   NewEnvelope env = make_envelope(this->a_, 1, 42);
   ASSERT_OK(this->put(env));
@@ -125,6 +181,8 @@ TYPED_TEST(MailboxConformance, DuplicateGuidIsIdempotent) {
   ASSERT_EQ(r->size(), 2u);
   ASSERT_OK((*r)[0]);
   ASSERT_OK((*r)[1]);
+  EXPECT_EQ(*(*r)[0], kAlreadyQueued);
+  EXPECT_EQ(*(*r)[1], kAlreadyQueued);
   EXPECT_EQ(this->count(1), 1u);
   // Same guid aimed at another device: still the one stored message.
   NewEnvelope elsewhere = env;

@@ -87,7 +87,8 @@ class StorageTest : public ::testing::Test {
     auto r = mailbox().enqueue({env});
     if (!r) return tl::unexpected(r.error());
     EXPECT_EQ(r->size(), 1u);
-    return r->at(0);
+    if (!r->at(0)) return tl::unexpected(r->at(0).error());
+    return ok();
   }
 
   Backend backend_;  // first: outlives the store (the SQLite file lives in it)

@@ -36,11 +36,13 @@ Status Accounts::register_account(const Account& account, const Device& device,
   SOTTO_TRY(check_device(device));
   // One job is one savepoint: if any step fails, the writer rolls back all of
   // them, so there is never an account without its device and keys.
-  return c_.writer.run<void>([&](Database& db) -> Status {
+  auto registered = c_.writer.run<void>([&](Database& db) -> Status {
     SOTTO_TRY(insert_account(db, account));
     SOTTO_TRY(insert_device(db, device));
     return put_keys(db, account.id, device.id, keys);
   });
+  c_.device_lists.forget(account.id);
+  return registered;
 }
 
 Result<Account> Accounts::lookup_username(std::string_view username) {
@@ -70,7 +72,7 @@ Result<Account> Accounts::get_account(const AccountId& id) {
 }
 
 Status Accounts::delete_account(const AccountId& id) {
-  return c_.writer.run<void>([&](Database& db) -> Status {
+  auto deleted = c_.writer.run<void>([&](Database& db) -> Status {
     // Foreign keys cascade to devices, and from them to prekeys and messages,
     // all inside this job's savepoint.
     auto q = db.query("DELETE FROM accounts WHERE id = ?1");
@@ -80,6 +82,8 @@ Status Accounts::delete_account(const AccountId& id) {
     if (db.changes() == 0) return fail(Errc::not_found, "no such account");
     return ok();
   });
+  c_.device_lists.forget(id);  // the devices went with it
+  return deleted;
 }
 
 }  // namespace sotto::storage::sqlite

@@ -48,10 +48,21 @@ Status insert_device(Database& db, const Device& device) {
 
 Status Devices::add_device(const Device& device) {
   SOTTO_TRY(check_device(device));
-  return c_.writer.run<void>([&](Database& db) -> Status { return insert_device(db, device); });
+  auto added =
+      c_.writer.run<void>([&](Database& db) -> Status { return insert_device(db, device); });
+  c_.device_lists.forget(device.account);
+  return added;
 }
 
 Result<std::vector<Device>> Devices::list_devices(const AccountId& account) {
+  if (auto cached = c_.device_lists.find(account)) return std::move(*cached);
+  const std::uint64_t generation = c_.device_lists.generation();
+  auto listed = read_device_list(account);
+  if (listed) c_.device_lists.put(account, *listed, generation);
+  return listed;
+}
+
+Result<std::vector<Device>> Devices::read_device_list(const AccountId& account) {
   return c_.readers.read([&](Database& db) -> Result<std::vector<Device>> {
     {
       auto q = db.query("SELECT 1 FROM accounts WHERE id = ?1");
@@ -87,7 +98,7 @@ Result<Device> Devices::get_device(const AccountId& account, DeviceId device) {
 }
 
 Status Devices::remove_device(const AccountId& account, DeviceId device) {
-  return c_.writer.run<void>([&](Database& db) -> Status {
+  auto removed = c_.writer.run<void>([&](Database& db) -> Status {
     auto q = db.query("DELETE FROM devices WHERE account_id = ?1 AND device_id = ?2");
     if (!q) return tl::unexpected(q.error());
     q->bind(1, account).bind(2, std::int64_t{device});
@@ -95,10 +106,12 @@ Status Devices::remove_device(const AccountId& account, DeviceId device) {
     if (db.changes() == 0) return fail(Errc::not_found, "no such device");
     return ok();
   });
+  c_.device_lists.forget(account);
+  return removed;
 }
 
 Status Devices::touch_last_seen(const AccountId& account, DeviceId device, std::int64_t now_ms) {
-  return c_.writer.run<void>([&](Database& db) -> Status {
+  auto touched = c_.writer.run<void>([&](Database& db) -> Status {
     auto q = db.query(
         "UPDATE devices SET last_seen_day = max(last_seen_day, ?3) "
         "WHERE account_id = ?1 AND device_id = ?2");
@@ -108,6 +121,8 @@ Status Devices::touch_last_seen(const AccountId& account, DeviceId device, std::
     if (db.changes() == 0) return fail(Errc::not_found, "no such device");
     return ok();
   });
+  c_.device_lists.forget(account);  // the lists carry last_seen_day
+  return touched;
 }
 
 }  // namespace sotto::storage::sqlite

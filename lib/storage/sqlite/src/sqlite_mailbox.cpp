@@ -13,8 +13,9 @@ namespace {
 constexpr const char* kNoDevice = "no such device";
 
 // Queues one envelope. The outer error is an SQL failure, which fails the
-// whole job; the inner status is the envelope's own outcome.
-Result<Status> enqueue_one(Database& db, const MailboxLimits& limits, const NewEnvelope& item) {
+// whole job; the inner result is the envelope's own outcome: its seq, or
+// kAlreadyQueued, or why it was not queued.
+Result<Result<std::uint64_t>> enqueue_one(Database& db, const MailboxLimits& limits, const NewEnvelope& item) {
   {
     // Inserting first makes the common case two statements. A known guid is a
     // retried send (no change); a missing device fails the foreign key.
@@ -29,10 +30,12 @@ Result<Status> enqueue_one(Database& db, const MailboxLimits& limits, const NewE
         .bind(5, ByteView(item.envelope))
         .bind(6, item.expires_ms);
     if (auto s = q->run(); !s) {
-      if (s.error().code == Errc::not_found) return Status(fail(Errc::not_found, kNoDevice));
+      if (s.error().code == Errc::not_found) {
+        return Result<std::uint64_t>(fail(Errc::not_found, kNoDevice));
+      }
       return tl::unexpected(s.error());
     }
-    if (db.changes() == 0) return Status(ok());  // already queued
+    if (db.changes() == 0) return Result<std::uint64_t>(kAlreadyQueued);
   }
   const std::int64_t seq = sqlite3_last_insert_rowid(db.handle());
   {
@@ -48,14 +51,14 @@ Result<Status> enqueue_one(Database& db, const MailboxLimits& limits, const NewE
         .bind(4, to_sql_int(limits.max_messages))
         .bind(5, to_sql_int(limits.max_bytes));
     if (auto s = q->run(); !s) return tl::unexpected(s.error());
-    if (db.changes() == 1) return Status(ok());
+    if (db.changes() == 1) return Result<std::uint64_t>(static_cast<std::uint64_t>(seq));
   }
   // Over the cap: take the row back out (its seq stays used: a gap, not a reuse).
   auto q = db.query("DELETE FROM messages WHERE seq = ?1");
   if (!q) return tl::unexpected(q.error());
   q->bind(1, seq);
   if (auto s = q->run(); !s) return tl::unexpected(s.error());
-  return Status(fail(Errc::queue_full, "device queue is full"));
+  return Result<std::uint64_t>(fail(Errc::queue_full, "device queue is full"));
 }
 
 // Shrinks the device's queue counters after deletes.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "checkpointer.hpp"
+#include "device_cache.hpp"
 #include "reader_pool.hpp"
 #include "sotto/storage/sqlite/sqlite_storage.hpp"
 #include "sotto/storage/storage.hpp"
@@ -28,6 +29,10 @@ struct Core {
   Checkpointer checkpointer;  // before the writer: outlives the writer's last commit
   Writer writer;
   ReaderPool readers;
+  DeviceCache device_lists{kCachedDeviceLists};
+
+  // About 100 bytes a device: a few MiB at most.
+  static constexpr std::size_t kCachedDeviceLists = 65536;
 };
 
 // Whether (account, device) exists, read on `db`.
@@ -70,6 +75,8 @@ class Devices final : public DeviceStore {
   Status touch_last_seen(const AccountId& account, DeviceId device, std::int64_t now_ms) override;
 
  private:
+  Result<std::vector<Device>> read_device_list(const AccountId& account);
+
   Core& c_;
 };
 

@@ -10,10 +10,12 @@
 
 namespace sotto::storage {
 
-// One result per enqueued envelope, in batch order: ok (stored now, or already
-// stored under this guid), queue_full (the device's queue is at its cap; the
-// envelope was not stored), or not_found (no such device).
-using EnqueueResults = std::vector<Status>;
+// One result per enqueued envelope, in batch order: the seq it was stored at,
+// or kAlreadyQueued (a retried send: stored earlier under this guid); or the
+// errors queue_full (the device's queue is at its cap; the envelope was not
+// stored) and not_found (no such device).
+using EnqueueResults = std::vector<Result<std::uint64_t>>;
+inline constexpr std::uint64_t kAlreadyQueued = 0;
 // The outer error means the whole batch failed (e.g. I/O) and nothing was stored.
 using EnqueueCallback = std::function<void(Result<EnqueueResults>)>;
 // One result per acked guid, in order: ok, or not_found if the device has no
@@ -34,6 +36,11 @@ using ExpiryNotice = std::function<std::optional<NewEnvelope>(const ExpiredEnvel
 // (implementations may call it on another thread, or on the caller's before
 // returning). `done` must be quick and must not call this store's blocking
 // methods: it may run on the store's only writer thread.
+//
+// enqueue_async's callbacks run one at a time, in the order the envelopes
+// were queued (rising seq): the server pushes a new envelope to an online
+// device straight from the callback instead of reading it back, and relies on
+// never seeing a later seq before an earlier one.
 class MailboxStore {
  public:
   virtual ~MailboxStore() = default;
