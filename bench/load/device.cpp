@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <variant>
 
+#include "clock.hpp"
+#include "payloads.hpp"
 #include "sotto/crypto/rng.hpp"
 #include "sotto/crypto/x25519.hpp"
 #include "sotto/crypto/xeddsa.hpp"
@@ -48,11 +50,14 @@ AccountKeys make_account_keys(std::string username, crypto::Rng& rng) {
   return keys;
 }
 
-Device::Device(std::size_t index, AccountKeys keys) : index_(index), keys_(std::move(keys)) {}
+SottoDevice::SottoDevice(std::size_t index, AccountKeys keys)
+    : Device(index, keys.username), keys_(std::move(keys)) {}
 
-Device::~Device() = default;
+SottoDevice::~SottoDevice() = default;
 
-void Device::connect(boost::asio::io_context& io, TlsClientContext& tls, const WsTarget& target) {
+void SottoDevice::connect(boost::asio::io_context& io, TlsClientContext& tls,
+                          const WsTarget& target) {
+  pin_ = target.pin;
   nonce_.reset();
   pending_.clear();
   outstanding_sends_ = 0;
@@ -62,50 +67,52 @@ void Device::connect(boost::asio::io_context& io, TlsClientContext& tls, const W
   connection_->start();
 }
 
-void Device::request(const char* op, Bytes body, Kind kind, std::uint64_t tag) {
+void SottoDevice::request(const char* op, Bytes body, Kind kind, std::uint64_t tag) {
   const std::uint64_t id = next_id_++;
   pending_.push_back({id, kind, tag});
   connection_->send(wire::encode_frame(wire::Request{id, op, std::move(body)}));
 }
 
-void Device::create_account() {
+void SottoDevice::create_account() {
   request(wire::kOpAccountCreate, keys_.create_body, Kind::create, 0);
 }
 
-void Device::login(const transport::CertificatePin& pin) {
+void SottoDevice::login() {
   wire::Login body;
   body.account_id = account_id_;
   body.device_id = device_id_;
   body.signature =
-      crypto::ed25519_sign(keys_.device_key.seed, wire::login_transcript(*nonce_, pin));
+      crypto::ed25519_sign(keys_.device_key.seed, wire::login_transcript(*nonce_, pin_));
   nonce_.reset();  // one login attempt per challenge
   request(wire::kOpAuthLogin, wire::encode(body), Kind::login, 0);
 }
 
-void Device::send_message(const Device& to, std::uint32_t envelope_type, Bytes content,
-                          std::uint64_t timestamp_ms, std::uint64_t tag) {
+void SottoDevice::send_message(const Device& to_device, std::uint64_t seq,
+                               const PayloadPool& pool) {
+  const auto& to = static_cast<const SottoDevice&>(to_device);
+  const Ciphertext& c = pool.pick(seq);
   wire::MessageSend send;
   send.destination = to.account_id();
-  send.timestamp = timestamp_ms;
+  send.timestamp = wall_ms();
   send.envelopes.push_back(
-      {to.device_id(), to.registration_id(), envelope_type, std::move(content)});
+      {to.device_id(), to.registration_id(), c.type, pool.content(seq, steady_ns())});
   ++outstanding_sends_;
-  request(wire::kOpMessageSend, wire::encode(send), Kind::send, tag);
+  request(wire::kOpMessageSend, wire::encode(send), Kind::send, seq);
 }
 
-void Device::close() {
+void SottoDevice::close() {
   if (connection_) connection_->close();
 }
 
-void Device::respond(std::uint64_t id, std::uint32_t status) {
+void SottoDevice::respond(std::uint64_t id, std::uint32_t status) {
   connection_->send(wire::encode_frame(wire::Response{id, status, {}, {}}));
 }
 
-void Device::on_connected(const std::string& error) {
+void SottoDevice::on_connected(const std::string& error) {
   if (events_ != nullptr) events_->on_connected(*this, error);
 }
 
-void Device::on_message(ByteView message) {
+void SottoDevice::on_message(ByteView message) {
   auto frame = wire::parse_frame(message);
   if (!frame) {
     if (events_ != nullptr) events_->on_protocol_error(*this, "undecodable frame");
@@ -118,14 +125,20 @@ void Device::on_message(ByteView message) {
   }
 }
 
-void Device::on_request(const wire::Request& request) {
+void SottoDevice::on_request(const wire::Request& request) {
   if (request.op == wire::kOpMessageDeliver) {
     auto envelope = wire::parse_envelope(request.body);
     if (!envelope) {
       if (events_ != nullptr) events_->on_protocol_error(*this, "bad message.deliver body");
       return respond(request.id, 400);
     }
-    if (events_ != nullptr) events_->on_deliver(*this, *envelope);
+    if (events_ != nullptr) {
+      if (auto stamp = PayloadPool::read_stamp(envelope->content)) {
+        events_->on_deliver(*this, stamp->seq, stamp->send_ns);
+      } else {
+        events_->on_protocol_error(*this, "delivered content without a stamp");
+      }
+    }
     return respond(request.id, kOk);
   }
   if (request.op == wire::kOpAuthChallenge) {
@@ -143,7 +156,7 @@ void Device::on_request(const wire::Request& request) {
   if (request.op == wire::kOpQueueEmpty && events_ != nullptr) events_->on_queue_empty(*this);
 }
 
-void Device::on_response(const wire::Response& response) {
+void SottoDevice::on_response(const wire::Response& response) {
   // Answers mostly come in request order: search from the front.
   auto it = std::find_if(pending_.begin(), pending_.end(),
                          [&](const Pending& p) { return p.id == response.id; });
@@ -179,7 +192,7 @@ void Device::on_response(const wire::Response& response) {
   }
 }
 
-void Device::on_closed(const std::string& why) {
+void SottoDevice::on_closed(const std::string& why) {
   online_ = false;
   if (events_ != nullptr) events_->on_closed(*this, why);
 }

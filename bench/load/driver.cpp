@@ -88,7 +88,7 @@ nlohmann::json timed_window(Loop& loop, double seconds, const std::function<Tick
     if (progress) {
       std::fprintf(
           stderr,
-          "  [%s] t=%5.1fs sent/s=%8.0f delivered/s=%8.0f in-flight=%6llu sottod cpu=%4.0f%%\n",
+          "  [%s] t=%5.1fs sent/s=%8.0f delivered/s=%8.0f in-flight=%6llu server cpu=%4.0f%%\n",
           label.c_str(), elapsed, sent_rate, delivered_rate,
           static_cast<unsigned long long>(now.in_flight), server_pct);
     }

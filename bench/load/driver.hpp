@@ -13,25 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "device.hpp"
+#include "client_device.hpp"
+#include "clock.hpp"
 #include "fleet.hpp"
 #include "latency.hpp"
 #include "ledger.hpp"
 #include "payloads.hpp"
 
 namespace sotto::bench {
-
-inline std::uint64_t steady_ns() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                        std::chrono::steady_clock::now().time_since_epoch())
-                                        .count());
-}
-
-inline std::uint64_t wall_ms() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
 
 // A small, fast PRNG for picking senders and recipients (splitmix64).
 class FastRandom {

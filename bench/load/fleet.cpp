@@ -6,6 +6,10 @@
 #include <future>
 #include <thread>
 
+#include "device.hpp"
+#include "mqtt_connection.hpp"
+#include "xmpp_connection.hpp"
+
 namespace sotto::bench {
 
 namespace {
@@ -48,6 +52,15 @@ void Fleet::add(std::size_t count, std::size_t first_name, const std::string& pr
   for (std::size_t i = 0; i < count; ++i) {
     const std::size_t index = devices_.size();
     const std::uint64_t name = first_name + i;
+    std::string username = prefix + std::to_string(name);
+    if (server_.protocol == Protocol::xmpp) {
+      devices_.push_back(std::make_unique<XmppDevice>(index, std::move(username), server_));
+      continue;
+    }
+    if (server_.protocol == Protocol::mqtt) {
+      devices_.push_back(std::make_unique<MqttDevice>(index, std::move(username), server_));
+      continue;
+    }
     std::array<std::uint8_t, 32> seed{};
     for (int b = 0; b < 8; ++b) {
       seed[b] = static_cast<std::uint8_t>(key_seed >> (8 * b));
@@ -56,7 +69,7 @@ void Fleet::add(std::size_t count, std::size_t first_name, const std::string& pr
     seed[16] = 0x57;  // keeps these streams apart from other seeded uses
     crypto::DeterministicRng rng(seed);
     devices_.push_back(
-        std::make_unique<Device>(index, make_account_keys(prefix + std::to_string(name), rng)));
+        std::make_unique<SottoDevice>(index, make_account_keys(std::move(username), rng)));
   }
 }
 
@@ -174,7 +187,7 @@ void Fleet::start(Device& device) {
       return;
     case Phase::login:
       if (device.has_challenge()) {
-        device.login(server_.pin);
+        device.login();
       } else {
         waiting_challenge_[device.index()] = 1;
       }
@@ -218,7 +231,7 @@ void Fleet::on_challenge(Device& device) {
   if (phase_ == Phase::connect) return finish(device, true, {});
   if (phase_ == Phase::login && waiting_challenge_[device.index()]) {
     waiting_challenge_[device.index()] = 0;
-    device.login(server_.pin);
+    device.login();
   }
 }
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Many devices brought online together: keys made up front, then three
-// phases, each with at most `concurrency` operations in flight and timed on
-// its own so each has a rate: connect (TCP + TLS 1.3 + WebSocket upgrade, up to
-// the server's auth.challenge), account.create, auth.login. Source addresses
-// rotate over 127.0.0.2, 127.0.0.3, ... by device.
+// Many devices brought online together: keys made up front (Sotto), then
+// three phases (client_device.hpp says what each means per protocol), each with at most
+// `concurrency` operations in flight and timed on its own so each has a rate: connect (TCP +
+// TLS 1.3 + WebSocket upgrade, up to the server's auth.challenge), account.create, auth.login.
+// Source addresses rotate over 127.0.0.2, 127.0.0.3, ... by device.
 #pragma once
 
 #include <chrono>
@@ -13,8 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "device.hpp"
+#include "client_device.hpp"
 #include "loop.hpp"
+#include "options.hpp"
 #include "ws_connection.hpp"
 
 namespace sotto::bench {
@@ -25,6 +26,16 @@ struct ServerEndpoint {
   transport::CertificatePin pin{};
   // Local addresses to connect from, used in turn; empty: the kernel's choice.
   std::vector<std::string> sources;
+
+  Protocol protocol = Protocol::sotto;
+  // Peers: every account's password (MQTT: the broker's password file has it).
+  std::string password = "p";
+  std::string xmpp_domain = "localhost";
+  // XMPP has no answer to a message: 0 answers each on send; n > 0 sends a
+  // ping after every n messages (and on flush_sends()), and its result
+  // answers the messages before it (c2s handles a stream's stanzas in order).
+  std::size_t xmpp_barrier_every = 0;
+  int mqtt_qos = 0;  // of PUBLISH and SUBSCRIBE
 };
 
 struct PhaseStats {
@@ -50,8 +61,8 @@ class Fleet : public DeviceEvents {
   Fleet(Loop& loop, ServerEndpoint server);
   ~Fleet() override;  // stops the loop first, then frees the devices
 
-  // Makes keys for `count` more devices, named <prefix><first_name + i>.
-  // The keys of name n come from a ChaCha20 stream seeded with (key_seed, n),
+  // Makes `count` more devices, named <prefix><first_name + i>. Sotto: the
+  // keys of name n come from a ChaCha20 stream seeded with (key_seed, n),
   // so another process can make the same account's keys again.
   void add(std::size_t count, std::size_t first_name, const std::string& prefix,
            std::uint64_t key_seed);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <utility>
 #include <vector>
 
 namespace sotto::bench {
@@ -15,6 +16,8 @@ struct Percentiles {
   double p99_ms = 0;
   double max_ms = 0;
   double mean_ms = 0;
+  // (percentile, ms) points of the distribution, for a CDF plot.
+  std::vector<std::pair<double, double>> cdf;
   [[nodiscard]] nlohmann::json to_json() const;
 };
 

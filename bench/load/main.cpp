@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // sotto-bench: a load generator for sottod over real TLS 1.3 WebSockets and
-// the real client–server protocol (see bench/load/README.md).
+// the real client–server protocol, and for the peer servers over XMPP or
+// MQTT (see bench/load/README.md).
 //   sotto-bench --sottod PATH --workload w1|w2|w3 [options] [--json-out FILE]
+//   sotto-bench --protocol xmpp|mqtt --connect HOST:PORT --server-pid PID ...
 // Exit status: 0 when every check passed, 1 when a message was lost,
 // duplicated or refused, a connection dropped, or setup failed; 2 on bad
 // usage or when the server cannot be started.
@@ -64,6 +66,7 @@ std::string utc_now() {
 
 json options_json(const BenchOptions& o) {
   return {{"workload", o.workload},
+          {"protocol", protocol_name(o.protocol)},
           {"clients", o.clients},
           {"source_addresses", o.source_addresses},
           {"concurrency", o.concurrency},
@@ -75,6 +78,7 @@ json options_json(const BenchOptions& o) {
           {"rate_fraction", o.rate_fraction},
           {"stages", o.stages},
           {"per_process", o.per_process},
+          {"w2_step", o.w2_step},
           {"settle_s", o.settle_s},
           {"idle_sample_s", o.idle_sample_s},
           {"messages", o.messages},
@@ -99,6 +103,14 @@ int main(int argc, char** argv) {
   std::string json_out;
   bool quiet = false;
 
+  std::string protocol = "sotto";
+  app.add_option("--protocol", protocol,
+                 "sotto (TLS WebSockets to sottod), or a peer over plain TCP: xmpp (ejabberd), "
+                 "mqtt (mosquitto); peers are given with --connect [--server-pid]")
+      ->check(CLI::IsMember({"sotto", "xmpp", "mqtt"}))
+      ->capture_default_str();
+  app.add_option("--server-name", server_settings.name,
+                 "how the reports call the server (default: sottod, or the protocol)");
   app.add_option("--sottod", server_settings.sottod,
                  "sottod binary to start (fresh data dir, relaxed per-client limits)");
   app.add_option("--connect", server_settings.connect,
@@ -136,6 +148,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--per-process", o.per_process, "W2: connections per generator process")
       ->capture_default_str();
+  app.add_option("--w2-step", o.w2_step,
+                 "W2 against a peer the bench cannot restart: register (make the accounts, "
+                 "exit), then measure (after the caller restarted the server); all: both")
+      ->check(CLI::IsMember({"all", "register", "measure"}))
+      ->capture_default_str();
   app.add_option("--settle", o.settle_s, "W2: seconds after a stage is online before measuring")
       ->capture_default_str();
   app.add_option("--idle-sample", o.idle_sample_s, "W2: seconds of idle CPU measured per stage")
@@ -167,13 +184,18 @@ int main(int argc, char** argv) {
   app.add_option("--accounts", o.accounts_file)->group("");
   CLI11_PARSE(app, argc, argv);
   o.progress = !quiet;
+  o.protocol = protocol == "xmpp"   ? Protocol::xmpp
+               : protocol == "mqtt" ? Protocol::mqtt
+                                    : Protocol::sotto;
+  server_settings.protocol = o.protocol;
 
   if (o.worker.empty() && o.workload.empty()) {
     std::cerr << "--workload is required (w1, w2 or w3)\n";
     return 2;
   }
   if (server_settings.sottod.empty() && server_settings.connect.empty()) {
-    std::cerr << "--sottod PATH or --connect HOST:PORT --pin HEX is required\n";
+    std::cerr << "--sottod PATH or --connect HOST:PORT --pin HEX is required (a peer: "
+                 "--protocol xmpp|mqtt --connect HOST:PORT)\n";
     return 2;
   }
   if (o.clients < 2 || o.senders < 1 || o.messages < 1 || o.per_process < 1 ||
@@ -195,24 +217,31 @@ int main(int argc, char** argv) {
 
   auto server = ServerUnderTest::start(server_settings);
   if (!server) {
-    std::cerr << "sottod: " << server.error().message << "\n";
+    std::cerr << "server: " << server.error().message << "\n";
     return 2;
   }
   if (!o.worker.empty()) return run_w2_worker(o, **server);
 
-  json report = {{"tool", "sotto-bench"},
-                 {"started_at", utc_now()},
-                 {"machine", machine_json(open_files)},
-                 {"server", (*server)->describe()},
-                 {"options", options_json(o)}};
+  json report = {{"tool", "sotto-bench"},           {"protocol", protocol_name(o.protocol)},
+                 {"started_at", utc_now()},         {"machine", machine_json(open_files)},
+                 {"server", (*server)->describe()}, {"options", options_json(o)}};
   if (o.progress) {
-    std::fprintf(stderr, "sottod pid %d on %s:%u\n", static_cast<int>((*server)->pid()),
-                 (*server)->host().c_str(), (*server)->port());
+    std::fprintf(stderr, "%s pid %d on %s:%u\n",
+                 (*server)->describe()["name"].get<std::string>().c_str(),
+                 static_cast<int>((*server)->pid()), (*server)->host().c_str(), (*server)->port());
   }
 
   json result;
   if (o.workload == "w2") {
     result = run_w2(o, **server);
+  } else if (o.protocol != Protocol::sotto) {
+    // The peers carry no end-to-end encryption: a text body of the plaintext
+    // size, stamped.
+    const auto pool = PayloadPool::make_text(o.plaintext_size);
+    report["payload"] = {{"plaintext_bytes", o.plaintext_size},
+                         {"content_bytes", pool.content_size()},
+                         {"stamp", "32 hex digits [seq][send ns] at the start of the text body"}};
+    result = o.workload == "w1" ? run_w1(o, **server, pool) : run_w3(o, **server, pool);
   } else {
     auto pool = PayloadPool::make(o.plaintext_size, o.payload_count, o.seed);
     if (!pool) {

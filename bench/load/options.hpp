@@ -9,8 +9,25 @@
 
 namespace sotto::bench {
 
+// The wire the generator speaks: Sotto's own (TLS 1.3 WebSockets), or a peer
+// server's, over plain TCP (README.md "Peer servers").
+enum class Protocol { sotto, xmpp, mqtt };
+
+inline const char* protocol_name(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::xmpp:
+      return "xmpp";
+    case Protocol::mqtt:
+      return "mqtt";
+    case Protocol::sotto:
+      break;
+  }
+  return "sotto";
+}
+
 struct BenchOptions {
   std::string workload;  // w1, w2, w3
+  Protocol protocol = Protocol::sotto;
 
   // Clients and setup.
   std::size_t clients = 1000;
@@ -29,8 +46,11 @@ struct BenchOptions {
   // W2.
   std::vector<std::size_t> stages = {5000, 10000, 19900};
   std::size_t per_process = 10000;  // connections per generator process
-  double settle_s = 5;              // after a stage is online, before reading RSS
-  double idle_sample_s = 5;         // idle CPU measured over this long
+  // all; or, for a peer server the bench cannot restart itself: register
+  // (create the accounts and exit) and then measure (log in to them).
+  std::string w2_step = "all";
+  double settle_s = 5;       // after a stage is online, before reading RSS
+  double idle_sample_s = 5;  // idle CPU measured over this long
 
   // W3.
   std::size_t messages = 100000;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "payloads.hpp"
 
+#include <algorithm>
+
 #include "sotto/protocol/session_builder.hpp"
 #include "sotto/protocol/session_cipher.hpp"
 #include "sotto/testing/test_party.hpp"
@@ -8,6 +10,8 @@
 namespace sotto::bench {
 
 namespace {
+
+constexpr std::size_t kTextStampSize = 32;
 
 void put_u64(Bytes& out, std::uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(v >> shift));
@@ -80,7 +84,45 @@ Result<PayloadPool> PayloadPool::make(std::size_t plaintext_size, std::size_t co
   return pool;
 }
 
+PayloadPool PayloadPool::make_text(std::size_t plaintext_size) {
+  PayloadPool pool;
+  pool.plaintext_size_ = plaintext_size;
+  return pool;
+}
+
+std::string PayloadPool::text_content(std::uint64_t seq, std::uint64_t send_ns) const {
+  static constexpr char kHex[] = "0123456789abcdef";
+  static constexpr char kFiller[] = "lorem ipsum dolor sit amet, consectetur adipiscing elit. ";
+  std::string out(std::max(plaintext_size_, kTextStampSize), ' ');
+  for (int i = 0; i < 16; ++i) {
+    out[i] = kHex[(seq >> (60 - 4 * i)) & 0xf];
+    out[16 + i] = kHex[(send_ns >> (60 - 4 * i)) & 0xf];
+  }
+  for (std::size_t i = kTextStampSize; i < out.size(); ++i) {
+    out[i] = kFiller[(i + seq) % (sizeof kFiller - 1)];
+  }
+  return out;
+}
+
+std::optional<PayloadPool::Stamp> PayloadPool::read_text_stamp(std::string_view body) {
+  if (body.size() < kTextStampSize) return std::nullopt;
+  auto hex = [](std::string_view digits) -> std::optional<std::uint64_t> {
+    std::uint64_t v = 0;
+    for (char c : digits) {
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (d < 0) return std::nullopt;
+      v = (v << 4) | static_cast<std::uint64_t>(d);
+    }
+    return v;
+  };
+  auto seq = hex(body.substr(0, 16));
+  auto send_ns = hex(body.substr(16, 16));
+  if (!seq || !send_ns) return std::nullopt;
+  return Stamp{*seq, *send_ns};
+}
+
 double PayloadPool::content_size() const {
+  if (pool_.empty()) return static_cast<double>(std::max(plaintext_size_, kTextStampSize));
   double total = 0;
   for (const auto& c : pool_) total += static_cast<double>(c.serialized.size());
   return kContentPrefixSize + total / static_cast<double>(pool_.size());

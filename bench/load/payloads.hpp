@@ -16,11 +16,18 @@
 // `content` (it re-wraps it in its own Envelope), so the prefix costs it
 // nothing but 16 bytes of size; a real recipient would fail to decrypt these
 // messages, which is why only the generator receives them.
+//
+// The peer servers (XMPP, MQTT) get a text body of the plaintext size instead
+// (make_text): [sequence id, 16 hex digits][send ns, 16 hex digits] then
+// filler letters, as a chat message of that size would be. They never see
+// the Signal ciphertexts: they carry no end-to-end encryption.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "sotto/core/bytes.hpp"
@@ -41,6 +48,10 @@ class PayloadPool {
   static Result<PayloadPool> make(std::size_t plaintext_size, std::size_t count,
                                   std::uint64_t seed);
 
+  // A pool for the peers: text bodies of `plaintext_size` bytes, no ciphertexts.
+  static PayloadPool make_text(std::size_t plaintext_size);
+  [[nodiscard]] bool is_text() const { return pool_.empty(); }
+
   [[nodiscard]] const Ciphertext& pick(std::uint64_t seq) const {
     return pool_[seq % pool_.size()];
   }
@@ -56,6 +67,10 @@ class PayloadPool {
     std::uint64_t send_ns = 0;
   };
   static std::optional<Stamp> read_stamp(ByteView content);
+
+  // The peers' text body for `seq`, stamped with `send_ns` (make_text).
+  [[nodiscard]] std::string text_content(std::uint64_t seq, std::uint64_t send_ns) const;
+  static std::optional<Stamp> read_text_stamp(std::string_view body);
 
  private:
   std::size_t plaintext_size_ = 0;

@@ -17,18 +17,21 @@ double num(const json& j, const char* key, double fallback = 0) {
   return j[key].get<double>();
 }
 
-void print_setup(const json& setup) {
+void print_setup(const json& setup, const std::string& protocol) {
   if (!setup.is_object()) return;
   std::printf("setup: %.0f devices; keys made in %.1f s (client side)", num(setup, "devices"),
               num(setup, "keys_seconds"));
   for (const char* phase : {"connect", "create", "login"}) {
     const json& p = setup.value(phase, json::object());
     if (num(p, "attempted") == 0) continue;
-    std::printf("; %s %.0f in %.2f s (%.0f/s)",
-                std::string(phase) == "create"  ? "account.create"
-                : std::string(phase) == "login" ? "auth.login"
-                                                : "TLS+WebSocket connect",
-                num(p, "succeeded"), num(p, "seconds"), num(p, "per_second"));
+    const bool sotto = protocol == "sotto";
+    const std::string name = phase;
+    const char* label = name == "create"  ? (sotto ? "account.create" : "registration")
+                        : name == "login" ? (sotto ? "auth.login" : "login")
+                        : sotto           ? "TLS+WebSocket connect"
+                                          : "TCP connect";
+    std::printf("; %s %.0f in %.2f s (%.0f/s)", label, num(p, "succeeded"), num(p, "seconds"),
+                num(p, "per_second"));
   }
   std::printf("\n");
   if (num(setup, "failures") > 0) {
@@ -68,19 +71,19 @@ void print_threads(const std::string& label, const json& threads) {
     line += " " + t.value("name", "?") + " " + std::to_string(static_cast<int>(pct + 0.5));
   }
   if (!line.empty())
-    std::printf("  %s sottod threads (%% of a core):%s\n", label.c_str(), line.c_str());
+    std::printf("  %s server threads (%% of a core):%s\n", label.c_str(), line.c_str());
 }
 
-void print_w1(const json& r) {
-  std::printf("\n== W1 1:1 throughput: sottod, %.0f clients ==\n", num(r, "clients"));
-  print_setup(r.value("setup", json::object()));
+void print_w1(const json& r, const std::string& server) {
+  std::printf("\n== W1 1:1 throughput: %s, %.0f clients ==\n", server.c_str(), num(r, "clients"));
+  print_setup(r.value("setup", json::object()), r.value("protocol", "sotto"));
   if (r.value("phases", json::array()).empty()) {
     print_ledger(r.value("ledger", json::object()));
     return;
   }
   std::printf(
-      "| phase | load | sent/s | delivered/s | p50 ms | p90 ms | p99 ms | max ms | sottod CPU %% "
-      "| generator CPU %% | machine busy %% | sottod CPU us/msg | sottod RSS MB |\n"
+      "| phase | load | sent/s | delivered/s | p50 ms | p90 ms | p99 ms | max ms | server CPU %% "
+      "| generator CPU %% | machine busy %% | server CPU us/msg | server RSS MB |\n"
       "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const auto& p : r.value("phases", json::array())) {
     const std::string mode = p.value("mode", "");
@@ -118,20 +121,21 @@ void print_w1(const json& r) {
   }
 }
 
-void print_w2(const json& r) {
-  std::printf("\n== W2 idle authenticated connections: sottod ==\n");
+void print_w2(const json& r, const std::string& server) {
+  std::printf("\n== W2 idle authenticated connections: %s ==\n", server.c_str());
   const json& reg = r.value("registration", json::object());
   std::printf("registration: %.0f accounts created at %.0f/s (connections at %.0f/s)\n",
               num(reg.value("create", json::object()), "succeeded"),
               num(reg.value("create", json::object()), "per_second"),
               num(reg.value("connect", json::object()), "per_second"));
-  std::printf("baseline: sottod RSS %.1f MB, %.0f open files%s\n",
+  if (r.value("step", "all") == "register") return;  // accounts only, nothing measured
+  std::printf("baseline: server RSS %.1f MB, %.0f open files%s\n",
               num(r.value("baseline", json::object()), "server_rss_kb") / 1024.0,
               num(r.value("baseline", json::object()), "server_open_files"),
               r.value("restarted_after_registration", false) ? " (fresh process)" : "");
   std::printf(
-      "| connections | still up | sottod RSS MB | KB/connection | KB/connection (this stage) | "
-      "sottod open files | connect+login/s | idle sottod CPU %% | generator procs | generator RSS "
+      "| connections | still up | server RSS MB | KB/connection | KB/connection (this stage) | "
+      "server open files | connect+login/s | idle server CPU %% | generator procs | generator RSS "
       "MB |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const auto& s : r.value("stages", json::array())) {
     double login_rate = 0;
@@ -153,16 +157,16 @@ void print_w2(const json& r) {
   if (r.contains("error")) std::printf("ERROR: %s\n", r["error"].get<std::string>().c_str());
 }
 
-void print_w3(const json& r) {
-  std::printf("\n== W3 offline delivery: sottod, %.0f messages from %.0f senders ==\n",
+void print_w3(const json& r, const std::string& server) {
+  std::printf("\n== W3 offline delivery: %s, %.0f messages from %.0f senders ==\n", server.c_str(),
               num(r, "messages"), num(r, "senders"));
-  print_setup(r.value("setup", json::object()));
+  print_setup(r.value("setup", json::object()), r.value("protocol", "sotto"));
   if (!r.contains("store")) return;
   const json& store = r.value("store", json::object());
   const json& drain = r.value("drain", json::object());
   std::printf(
-      "| step | messages | seconds | msg/s | sottod CPU %% | generator CPU %% | machine busy %% | "
-      "sottod CPU us/msg | sottod RSS MB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      "| step | messages | seconds | msg/s | server CPU %% | generator CPU %% | machine busy %% | "
+      "server CPU us/msg | server RSS MB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   std::printf("| store (acked sends) | %.0f | %.2f | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f |\n",
               num(store, "acked"), num(store, "seconds"), num(store, "acked_per_s"),
               num(store.value("cpu", json::object()), "server_cpu_pct_of_core"),
@@ -179,8 +183,13 @@ void print_w3(const json& r) {
       num(drain, "server_cpu_us_per_message"), num(drain, "server_rss_kb") / 1024.0);
   print_threads("store", store.value("server_threads", json::array()));
   print_threads("drain", drain.value("server_threads", json::array()));
-  std::printf("drain: logged in after %.3f s, queue.empty (every ack committed) after %.2f s\n",
-              num(drain, "login_s"), num(drain, "queue_empty_s"));
+  if (r.value("protocol", "sotto") == "sotto") {
+    std::printf("drain: logged in after %.3f s, queue.empty (every ack committed) after %.2f s\n",
+                num(drain, "login_s"), num(drain, "queue_empty_s"));
+  } else {
+    std::printf("drain: logged in after %.3f s (no queue-empty signal in this protocol)\n",
+                num(drain, "login_s"));
+  }
   print_ledger(r.value("ledger", json::object()));
 }
 
@@ -189,16 +198,21 @@ void print_w3(const json& r) {
 void print_tables(const json& report) {
   const json& r = report.value("result", json::object());
   const json& payload = report.value("payload", json::object());
-  if (!payload.empty()) {
+  if (!payload.empty() && !payload.contains("distinct_ciphertexts")) {
+    std::printf(
+        "payload: %.0f-byte text bodies with a 32-digit hex stamp (no end-to-end encryption)\n",
+        num(payload, "content_bytes"));
+  } else if (!payload.empty()) {
     std::printf(
         "payload: %.0f-byte plaintexts, SignalMessage ciphertexts of %.0f bytes on average "
         "+ 16-byte stamp\n",
         num(payload, "plaintext_bytes"), num(payload, "content_bytes") - 16);
   }
   const std::string workload = r.value("workload", "");
-  if (workload == "w1") print_w1(r);
-  if (workload == "w2") print_w2(r);
-  if (workload == "w3") print_w3(r);
+  const std::string server = report.value("server", json::object()).value("name", "server");
+  if (workload == "w1") print_w1(r, server);
+  if (workload == "w2") print_w2(r, server);
+  if (workload == "w3") print_w3(r, server);
   print_errors(r.value("errors", json::object()));
   std::printf("result: %s\n", report.value("ok", false) ? "OK" : "FAILED");
   std::fflush(stdout);

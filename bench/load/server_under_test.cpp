@@ -43,9 +43,17 @@ std::vector<std::string> relaxed_limit_flags() {
 
 Result<std::unique_ptr<ServerUnderTest>> ServerUnderTest::start(const ServerSettings& settings) {
   std::unique_ptr<ServerUnderTest> server(new ServerUnderTest());
+  server->protocol_ = settings.protocol;
+  const bool peer = settings.protocol != Protocol::sotto;
+  server->name_ = !settings.name.empty() ? settings.name
+                  : peer                 ? std::string(protocol_name(settings.protocol))
+                                         : std::string("sottod");
+  if (peer && !settings.sottod.empty()) {
+    return fail(Errc::bad_request, "a peer server is given with --connect, not --sottod");
+  }
   if (settings.sottod.empty()) {
     const auto colon = settings.connect.rfind(':');
-    if (colon == std::string::npos || settings.pin.empty()) {
+    if (colon == std::string::npos || (!peer && settings.pin.empty())) {
       return fail(Errc::bad_request, "--connect HOST:PORT and --pin are needed without --sottod");
     }
     server->host_ = settings.connect.substr(0, colon);
@@ -56,6 +64,8 @@ Result<std::unique_ptr<ServerUnderTest>> ServerUnderTest::start(const ServerSett
       return fail(Errc::bad_request, "bad port in --connect " + settings.connect);
     }
     server->port_ = static_cast<std::uint16_t>(value);
+    server->pid_ = settings.pid;
+    if (peer) return server;
     auto pin = transport::parse_pin(settings.pin);
     if (!pin) return tl::unexpected(pin.error());
     server->pin_ = settings.pin;
@@ -111,6 +121,7 @@ ServerEndpoint ServerUnderTest::endpoint(std::size_t source_addresses) const {
   e.host = host_;
   e.port = port_;
   e.pin = pin_bytes_;
+  e.protocol = protocol_;
   // 127.0.0.2, 127.0.0.3, ...: the server listens on 127.0.0.1.
   for (std::size_t i = 0; i < source_addresses && i < 250; ++i) {
     e.sources.push_back("127.0.0." + std::to_string(2 + i));
@@ -119,7 +130,8 @@ ServerEndpoint ServerUnderTest::endpoint(std::size_t source_addresses) const {
 }
 
 nlohmann::json ServerUnderTest::describe() const {
-  return {{"name", "sottod"},
+  return {{"name", name_},
+          {"protocol", protocol_name(protocol_)},
           {"started_by_bench", sottod_ != nullptr},
           {"address", host_ + ":" + std::to_string(port_)},
           {"pid", pid_},

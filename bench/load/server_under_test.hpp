@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The sottod being measured: either started here (a fresh data dir per run,
+// The server being measured: a sottod either started here (a fresh data dir per run,
 // through the system tests' Sottod wrapper) with the per-client limits that
-// protect a real deployment relaxed, or one already running (--connect).
+// protect a real deployment relaxed, or one already running (--connect): a
+// sottod or a peer server (XMPP, MQTT) over plain TCP.
 #pragma once
 
 #include <sys/types.h>
@@ -24,8 +25,10 @@ namespace sotto::bench {
 struct ServerSettings {
   std::filesystem::path sottod;  // start this binary; empty: use `connect`
   std::string connect;           // HOST:PORT of a running server
-  std::string pin;               // its certificate pin (hex), with `connect`
-  pid_t pid = 0;                 // its pid, for CPU and memory; 0: unknown
+  std::string pin;               // its certificate pin (hex), with `connect` (Sotto only)
+  Protocol protocol = Protocol::sotto;
+  std::string name;  // how reports call the server (default: sottod, or the protocol)
+  pid_t pid = 0;     // its pid, for CPU and memory; 0: unknown
   unsigned threads = 2;
   std::vector<std::string> extra_args;  // more sottod flags; they win over ours
   bool keep_data = false;               // keep the data dir (and logs) afterwards
@@ -67,6 +70,8 @@ class ServerUnderTest {
   std::uint16_t port_ = 0;
   std::string pin_;
   transport::CertificatePin pin_bytes_{};
+  Protocol protocol_ = Protocol::sotto;
+  std::string name_ = "sottod";
   pid_t pid_ = 0;
   std::vector<std::string> args_;
 };

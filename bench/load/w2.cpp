@@ -21,11 +21,13 @@
 #include <sstream>
 #include <thread>
 
+#include "device.hpp"
 #include "driver.hpp"
 #include "proc_stats.hpp"
 #include "sotto/core/encoding.hpp"
 #include "sotto/systest/child_process.hpp"
 #include "workloads.hpp"
+#include "xmpp_connection.hpp"
 
 namespace sotto::bench {
 
@@ -65,14 +67,27 @@ std::filesystem::path accounts_path() {
 }  // namespace
 
 nlohmann::json run_w2(const BenchOptions& options, ServerUnderTest& server) {
-  nlohmann::json result = {{"workload", "w2"}, {"stages_requested", options.stages}};
+  nlohmann::json result = {{"workload", "w2"},
+                           {"protocol", protocol_name(options.protocol)},
+                           {"step", options.w2_step},
+                           {"stages_requested", options.stages}};
   std::size_t total = 0;
   for (auto s : options.stages) total = std::max(total, s);
   bool ok = true;
 
-  // 1. Registration, in batches.
+  // 1. Registration, in batches. MQTT accounts are the broker's password
+  // file; with --w2-step measure the accounts were made by an earlier
+  // --w2-step register run (a peer the bench cannot restart is restarted
+  // by the caller in between).
   const auto accounts_file = accounts_path();
-  {
+  const bool peer = options.protocol != Protocol::sotto;
+  if (!peer && options.w2_step != "all") {
+    // sottod is restarted here; the workers need the account ids of step 1.
+    result["error"] = "--w2-step register|measure is for peer servers";
+    result["ok"] = false;
+    return result;
+  }
+  if (options.w2_step != "measure" && options.protocol != Protocol::mqtt) {
     std::ofstream out(accounts_file);
     PhaseStats connect;
     PhaseStats create;
@@ -98,7 +113,10 @@ nlohmann::json run_w2(const BenchOptions& options, ServerUnderTest& server) {
       loop.call([&] {
         for (std::size_t i = 0; i < n; ++i) {
           const Device& d = *fleet.devices()[i];
-          if (d.has_account()) out << (first + i) << " " << hex_encode(d.account_id()) << "\n";
+          if (!d.has_account()) continue;
+          if (const auto* sotto = dynamic_cast<const SottoDevice*>(&d)) {
+            out << (first + i) << " " << hex_encode(sotto->account_id()) << "\n";
+          }
         }
       });
       fleet.shutdown(std::chrono::seconds(10));
@@ -118,6 +136,12 @@ nlohmann::json run_w2(const BenchOptions& options, ServerUnderTest& server) {
       std::filesystem::remove(accounts_file);
       return result;
     }
+  }
+
+  if (options.w2_step == "register") {
+    std::filesystem::remove(accounts_file);
+    result["ok"] = true;
+    return result;
   }
 
   // 2. A fresh server process for the baseline.
@@ -161,8 +185,8 @@ nlohmann::json run_w2(const BenchOptions& options, ServerUnderTest& server) {
                     "idle",
                     "--connect",
                     server.host() + ":" + std::to_string(server.port()),
-                    "--pin",
-                    server.pin(),
+                    "--protocol",
+                    protocol_name(options.protocol),
                     "--clients",
                     std::to_string(n),
                     "--first-name",
@@ -176,6 +200,10 @@ nlohmann::json run_w2(const BenchOptions& options, ServerUnderTest& server) {
                     "--concurrency",
                     std::to_string(options.concurrency),
                     "--quiet"};
+      if (!server.pin().empty()) {
+        spawn.argv.push_back("--pin");
+        spawn.argv.push_back(server.pin());
+      }
       if (!options.name_tag.empty()) {
         spawn.argv.push_back("--name-tag");
         spawn.argv.push_back(options.name_tag);
@@ -277,9 +305,11 @@ nlohmann::json run_w2(const BenchOptions& options, ServerUnderTest& server) {
 }
 
 int run_w2_worker(const BenchOptions& options, ServerUnderTest& server) {
-  // Account ids of the names this worker logs in.
+  // Account ids of the names this worker logs in (Sotto; a peer's accounts
+  // are known by name).
   std::vector<std::pair<std::size_t, wire::AccountIdBytes>> accounts;
-  {
+  const bool peer = options.protocol != Protocol::sotto;
+  if (!peer) {
     std::ifstream in(options.accounts_file);
     std::string line;
     while (std::getline(in, line)) {
@@ -295,7 +325,7 @@ int run_w2_worker(const BenchOptions& options, ServerUnderTest& server) {
       accounts.emplace_back(name, id);
     }
   }
-  if (accounts.size() != options.clients) {
+  if (!peer && accounts.size() != options.clients) {
     std::cerr << "worker: " << accounts.size() << " of " << options.clients << " accounts found in "
               << options.accounts_file << "\n";
     return 1;
@@ -306,7 +336,12 @@ int run_w2_worker(const BenchOptions& options, ServerUnderTest& server) {
   Fleet fleet(loop, server.endpoint(options.source_addresses));
   fleet.add(options.clients, options.first_name, prefix_of(options), options.seed);
   for (std::size_t i = 0; i < accounts.size(); ++i) {
-    fleet.devices()[i]->set_account(accounts[i].second, 1);
+    static_cast<SottoDevice&>(*fleet.devices()[i]).set_account(accounts[i].second, 1);
+  }
+  if (peer) {
+    for (auto& d : fleet.devices()) {
+      if (auto* xmpp = dynamic_cast<XmppDevice*>(d.get())) xmpp->set_registered();
+    }
   }
   const auto start = Clock::now();
   const SetupStats s = fleet.bring_online(options.concurrency);
