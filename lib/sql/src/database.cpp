@@ -2,9 +2,23 @@
 #include "sotto/sql/database.hpp"
 
 #include <cstring>
+#include <mutex>
 #include <utility>
 
 namespace sotto::sql {
+
+namespace {
+
+// Process-wide SQLite settings, made once before the first connection (they
+// cannot change after SQLite initializes). Memory statistics off: with them
+// on, every sqlite3_malloc and free takes one global mutex, which the writer
+// and the readers of a busy server then queue on; nothing here reads them.
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+}  // namespace
 
 Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   std::string message(what);
@@ -103,6 +117,7 @@ void Query::copy_blob(int column, std::uint8_t* out, std::size_t size) const {
 // ---- Database ----------------------------------------------------------------
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path, Role role) {
+  configure_sqlite_once();
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (role == Role::writer) flags |= SQLITE_OPEN_CREATE;
   sqlite3* raw = nullptr;
