@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -133,6 +134,15 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   // Posts `task` to the executor, counted as outstanding until it has run.
   void post(std::function<void()> task);
   void random(std::span<std::uint8_t> out);
+  // A new envelope guid: a rising 8-byte counter (big endian), then 8 random
+  // bytes. Rising guids append to the store's guid index instead of touching
+  // a random page of it per message (a queue of 100 000 envelopes spans
+  // hundreds of index pages, each one a WAL page write per commit). A guid
+  // need not be secret: an ack deletes only from the acking device's queue.
+  storage::Guid next_guid();
+  // Starts at the clock (ms << 20), so guids keep rising across restarts.
+  std::atomic<std::uint64_t> guid_counter{static_cast<std::uint64_t>(clock.now_ms()) << 20};
+
   template <std::size_t N>
   std::array<std::uint8_t, N> random_array() {
     std::array<std::uint8_t, N> out{};

@@ -45,7 +45,7 @@ Result<std::size_t> Service::expire_messages(std::size_t limit) {
     storage::NewEnvelope n;
     n.account = sender->first;
     n.device = sender->second;
-    n.guid = impl.random_array<16>();
+    n.guid = impl.next_guid();
     n.sender = Bytes{kExpiryNoticeTag};
     n.envelope = wire::encode(wire::MessageExpired{e.guid, e.account, e.device});
     n.expires_ms = now + impl.options.message_ttl_ms;
@@ -124,7 +124,7 @@ void Service::Impl::op_message_send(const SessionPtr& session, const wire::Reque
   batch.reserve(send->envelopes.size());
   for (auto& e : send->envelopes) {
     wire::Envelope envelope;
-    envelope.guid = random_array<16>();
+    envelope.guid = next_guid();
     envelope.source = account;
     envelope.source_device = device;
     envelope.timestamp = send->timestamp;

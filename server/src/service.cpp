@@ -136,6 +136,14 @@ void Service::Impl::respond(Session& session, std::uint64_t id, std::uint32_t st
   session.send(wire::Response{id, status, std::move(message), std::move(body)});
 }
 
+storage::Guid Service::Impl::next_guid() {
+  const std::uint64_t n = guid_counter.fetch_add(1, std::memory_order_relaxed);
+  storage::Guid guid{};
+  for (int i = 0; i < 8; ++i) guid[i] = static_cast<std::uint8_t>(n >> (56 - 8 * i));
+  random(std::span(guid).subspan(8));
+  return guid;
+}
+
 std::optional<std::pair<AccountId, DeviceId>> Service::Impl::identity(Session& session) {
   std::lock_guard lock(session.mu);
   if (!session.authenticated) return std::nullopt;
