@@ -7,7 +7,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -41,7 +40,9 @@ struct Session {
   std::uint64_t next_request_id = 1;  // ids of server → client requests
 
   // Requests run one at a time, in arrival order (a per-session strand).
-  std::deque<wire::Request> requests;
+  // A vector, not a deque: an empty deque still holds a 512-byte block, and
+  // most connections are idle; at most kMaxUnansweredRequests wait here.
+  std::vector<wire::Request> requests;
   bool running = false;
   // Requests accepted and not yet answered (queued, running, or waiting for a
   // commit); bounded so a client cannot make the server hold without limit.

@@ -241,11 +241,12 @@ void Service::Impl::drain(const SessionPtr& session) {
       std::lock_guard lock(session->mu);
       if (session->requests.empty() || session->closed) {
         session->requests.clear();
+        session->requests.shrink_to_fit();  // idle connections hold nothing
         session->running = false;
         return;
       }
       request = std::move(session->requests.front());
-      session->requests.pop_front();
+      session->requests.erase(session->requests.begin());
     }
     handle(session, request);
   }

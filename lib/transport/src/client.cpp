@@ -7,11 +7,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <condition_variable>
 #include <deque>
@@ -21,6 +19,7 @@
 
 #include "sotto/core/encoding.hpp"
 #include "tls_context.hpp"
+#include "tls_stream.hpp"
 
 namespace sotto::transport {
 
@@ -31,7 +30,7 @@ using tcp = net::ip::tcp;
 
 struct ClientLoop::Impl {
   explicit Impl(detail::SslCtxPtr ctx)
-      : tls(ctx.release()), guard(io.get_executor()), thread([this] { io.run(); }) {}
+      : tls(std::move(ctx)), guard(io.get_executor()), thread([this] { io.run(); }) {}
   ~Impl() {
     guard.reset();  // run() returns once the last connection's work is done
     thread.join();
@@ -40,7 +39,7 @@ struct ClientLoop::Impl {
   Impl& operator=(const Impl&) = delete;
 
   net::io_context io{1};
-  net::ssl::context tls;
+  const detail::SslCtxPtr tls;
   net::executor_work_guard<net::io_context::executor_type> guard;
   std::thread thread;
 };
@@ -74,7 +73,7 @@ struct WebSocketClient::Impl : std::enable_shared_from_this<Impl> {
       : options(o),
         strand(net::make_strand(loop.io)),
         resolver(strand),
-        ws(strand, loop.tls),
+        ws(strand, loop.tls.get()),
         deadline(strand) {}
 
   // ---- connect (strand) ----
@@ -136,18 +135,23 @@ struct WebSocketClient::Impl : std::enable_shared_from_this<Impl> {
     }
     beast::get_lowest_layer(ws).set_option(tcp::no_delay(true), ec);
     auto& tls = ws.next_layer();
-    tls.set_verify_mode(net::ssl::verify_peer, ec);
-    if (!ec) {
-      tls.set_verify_callback(
-          [this](bool, net::ssl::verify_context& context) {
-            return verify_certificate(context.native_handle());
-          },
-          ec);
+    SSL* ssl = tls.native_handle();
+    if (ssl == nullptr || SSL_set_app_data(ssl, this) != 1) {
+      return connect_failed(Errc::internal, "TLS setup", net::error::no_memory);
     }
-    if (ec) return connect_failed(Errc::internal, "TLS setup", ec);
+    SSL_set_verify(ssl, SSL_VERIFY_PEER, &Impl::verify_callback);
     tls.async_handshake(
-        net::ssl::stream_base::client,
+        detail::TlsStream::client,
         [self = shared_from_this()](beast::error_code e) { self->on_tls_handshake(e); });
+  }
+
+  // OpenSSL's verify callback; the connection's Impl is the SSL's app data
+  // (it outlives the handshake: the handshake's handler holds it).
+  static int verify_callback(int, X509_STORE_CTX* store) {
+    auto* ssl =
+        static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto* impl = ssl != nullptr ? static_cast<Impl*>(SSL_get_app_data(ssl)) : nullptr;
+    return impl != nullptr && impl->verify_certificate(store) ? 1 : 0;
   }
 
   // OpenSSL's chain check, per certificate. The pin is the only trust anchor:
@@ -377,7 +381,7 @@ struct WebSocketClient::Impl : std::enable_shared_from_this<Impl> {
   const ClientOptions options;
   net::strand<net::io_context::executor_type> strand;
   tcp::resolver resolver;
-  websocket::stream<net::ssl::stream<tcp::socket>> ws;
+  websocket::stream<detail::TlsStream> ws;
   net::steady_timer deadline;
 
   // Strand only.

@@ -33,7 +33,7 @@ constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 
 struct WebSocketServer::Impl {
   Impl(const ServerOptions& o, detail::SslCtxPtr ctx, ServerHandler& handler)
-      : options(o), tls(ctx.release()), shared(handler, tls, o) {}
+      : options(o), tls(std::move(ctx)), shared(handler, tls.get(), o) {}
 
   ~Impl() { stop(); }
 
@@ -149,7 +149,7 @@ struct WebSocketServer::Impl {
   }
 
   const ServerOptions options;
-  net::ssl::context tls;
+  const detail::SslCtxPtr tls;
   detail::SessionShared shared;
   std::uint16_t port = 0;
 

@@ -7,15 +7,15 @@
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <exception>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "tls_stream.hpp"
 
 namespace sotto::transport::detail {
 
@@ -25,10 +25,6 @@ namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
 namespace {
-
-// A read buffer that grew for one large frame is given back afterwards, so
-// an idle connection does not keep its largest message's worth of memory.
-constexpr std::size_t kKeptReadBuffer = 4096;
 
 std::string format_endpoint(const tcp::endpoint& endpoint) {
   const auto address = endpoint.address();
@@ -85,7 +81,7 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::get_lowest_layer(ws_).set_option(tcp::no_delay(true), ec);
     arm_deadline(shared_.options.handshake_timeout);
     ws_.next_layer().async_handshake(
-        net::ssl::stream_base::server,
+        TlsStream::server,
         [self = shared_from_this()](beast::error_code e) { self->on_tls_handshake(e); });
   }
 
@@ -171,9 +167,26 @@ class Session : public std::enable_shared_from_this<Session> {
     do_read();
   }
 
+  // A message is read in two steps so that an idle connection holds no read
+  // buffer: Beast's async_read sizes its buffer (1.5 KB) before waiting,
+  // whereas read_some waits for a frame header in Beast's own buffer first.
+  // So the wait is a read_some of the message's first byte, and only then
+  // does async_read bring in the rest.
   void do_read() {
-    ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_read(ec);
+    ws_.async_read_some(net::buffer(&first_byte_, 1),
+                        [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                          self->on_first_byte(ec, n);
+                        });
+  }
+
+  void on_first_byte(beast::error_code ec, std::size_t n) {
+    if (ec) return finish();
+    if (n != 0) {
+      read_buffer_.commit(net::buffer_copy(read_buffer_.prepare(n), net::buffer(&first_byte_, n)));
+    }
+    if (ws_.is_message_done()) return on_read({});
+    ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code e, std::size_t) {
+      self->on_read(e);
     });
   }
 
@@ -200,9 +213,12 @@ class Session : public std::enable_shared_from_this<Session> {
     do_read();
   }
 
+  // After every message, so an idle connection holds no read buffer: a
+  // malloc per message costs far less than the TLS record it came in, while
+  // a kept buffer per idle connection adds up over thousands of them.
   void release_read_buffer() {
     read_buffer_.clear();
-    if (read_buffer_.capacity() > kKeptReadBuffer) read_buffer_.shrink_to_fit();
+    read_buffer_.shrink_to_fit();
   }
 
   void enqueue(Bytes bytes) {
@@ -290,12 +306,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // The strand every operation of this connection runs on; a copy, so other
   // threads can post to it without touching the stream.
   const net::any_io_executor executor_;
-  websocket::stream<net::ssl::stream<tcp::socket>> ws_;
+  websocket::stream<TlsStream> ws_;
   // Bounds the TLS handshake (Beast's own timer covers only the WebSocket
   // part) and the closing handshake.
   net::steady_timer deadline_;
   std::uint32_t deadline_generation_ = 0;  // strand only
-  beast::flat_buffer read_buffer_;
+  beast::flat_buffer read_buffer_;         // empty between messages
+  std::uint8_t first_byte_ = 0;            // see do_read()
   std::shared_ptr<ConnectionHandle> handle_;
 
   // Strand only.

@@ -3,8 +3,9 @@
 // share. Only session.cpp includes Beast. Private to lib/transport.
 #pragma once
 
+#include <openssl/ssl.h>
+
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -22,11 +23,11 @@ class Session;
 // Owned by the server; outlives every session (stop() waits for `live` to
 // drain before the server is destroyed).
 struct SessionShared {
-  SessionShared(ServerHandler& h, boost::asio::ssl::context& t, const ServerOptions& o)
+  SessionShared(ServerHandler& h, SSL_CTX* t, const ServerOptions& o)
       : handler(h), tls(t), options(o) {}
 
   ServerHandler& handler;
-  boost::asio::ssl::context& tls;
+  SSL_CTX* const tls;  // the server's; every session's TLS stream uses it
   const ServerOptions options;
 
   std::mutex mutex;                 // guards everything below

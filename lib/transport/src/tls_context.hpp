@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The TLS settings both ends share, as plain OpenSSL contexts (the Asio
-// streams adopt them). Private to lib/transport.
+// The TLS settings both ends share, as plain OpenSSL contexts (every
+// TlsStream of an end uses its context). Private to lib/transport.
 #pragma once
 
 #include <openssl/ssl.h>

@@ -5,10 +5,12 @@
 //   sotto_transport_idle_memory [connections=2000] [io_threads=2]
 // Not a test: the figure feeds the per-connection memory work.
 #include <malloc.h>
+#include <openssl/crypto.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -30,7 +32,41 @@ struct Stats {
   long connections = 0;
   long rss_bytes = 0;
   long heap_bytes = 0;
+  long openssl_bytes = -1;  // -1: not counted
 };
+
+// OpenSSL's share of the heap: its allocations go through these (each with
+// a 16-byte size header), counted if OpenSSL let us install them.
+std::atomic<long> g_openssl_bytes{0};
+bool g_openssl_counted = false;
+
+void* counting_malloc(std::size_t n, const char*, int) {
+  auto* p = static_cast<std::size_t*>(std::malloc(n + 16));
+  if (p == nullptr) return nullptr;
+  *p = n;
+  g_openssl_bytes += static_cast<long>(n);
+  return reinterpret_cast<char*>(p) + 16;
+}
+void counting_free(void* q, const char*, int) {
+  if (q == nullptr) return;
+  auto* p = reinterpret_cast<std::size_t*>(static_cast<char*>(q) - 16);
+  g_openssl_bytes -= static_cast<long>(*p);
+  std::free(p);
+}
+void* counting_realloc(void* q, std::size_t n, const char* file, int line) {
+  if (q == nullptr) return counting_malloc(n, file, line);
+  if (n == 0) {
+    counting_free(q, file, line);
+    return nullptr;
+  }
+  auto* p = reinterpret_cast<std::size_t*>(static_cast<char*>(q) - 16);
+  const long old = static_cast<long>(*p);
+  auto* r = static_cast<std::size_t*>(std::realloc(p, n + 16));
+  if (r == nullptr) return nullptr;
+  *r = n;
+  g_openssl_bytes += static_cast<long>(n) - old;
+  return reinterpret_cast<char*>(r) + 16;
+}
 
 Stats own_stats(const WebSocketServer& server) {
   Stats s;
@@ -44,6 +80,7 @@ Stats own_stats(const WebSocketServer& server) {
   s.rss_bytes = resident * sysconf(_SC_PAGESIZE);
   const struct mallinfo2 info = mallinfo2();
   s.heap_bytes = static_cast<long>(info.uordblks + info.hblkhd);
+  if (g_openssl_counted) s.openssl_bytes = g_openssl_bytes.load();
   return s;
 }
 
@@ -72,8 +109,8 @@ class Silent : public ServerHandler {
   while (::read(commands, &command, 1) == 1 && command == 'm') {
     const Stats s = own_stats(**server);
     char line[128];
-    const int n =
-        std::snprintf(line, sizeof line, "%ld %ld %ld\n", s.connections, s.rss_bytes, s.heap_bytes);
+    const int n = std::snprintf(line, sizeof line, "%ld %ld %ld %ld\n", s.connections, s.rss_bytes,
+                                s.heap_bytes, s.openssl_bytes);
     if (::write(replies, line, static_cast<std::size_t>(n)) < 0) break;
   }
   (*server)->stop();
@@ -84,7 +121,8 @@ class Silent : public ServerHandler {
 Stats ask(int commands, FILE* replies) {
   Stats s;
   if (::write(commands, "m", 1) != 1 ||
-      std::fscanf(replies, "%ld %ld %ld", &s.connections, &s.rss_bytes, &s.heap_bytes) != 3) {
+      std::fscanf(replies, "%ld %ld %ld %ld", &s.connections, &s.rss_bytes, &s.heap_bytes,
+                  &s.openssl_bytes) != 4) {
     std::fprintf(stderr, "server process gone\n");
     std::exit(1);
   }
@@ -94,6 +132,9 @@ Stats ask(int commands, FILE* replies) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before OpenSSL allocates anything, or it refuses.
+  g_openssl_counted =
+      CRYPTO_set_mem_functions(counting_malloc, counting_realloc, counting_free) == 1;
   const long n = argc > 1 ? std::atol(argv[1]) : 2000;
   const unsigned io_threads = argc > 2 ? static_cast<unsigned>(std::atoi(argv[2])) : 2;
   rlimit limit{};
@@ -152,6 +193,10 @@ int main(int argc, char** argv) {
               static_cast<double>(open.rss_bytes - before.rss_bytes) / count);
   std::printf("server heap in use: %.0f bytes per idle connection\n",
               static_cast<double>(open.heap_bytes - before.heap_bytes) / count);
+  if (open.openssl_bytes >= 0) {
+    std::printf("  of which OpenSSL: %.0f bytes per idle connection\n",
+                static_cast<double>(open.openssl_bytes - before.openssl_bytes) / count);
+  }
   std::printf("after closing all: %ld connections, RSS %.1f MiB, heap %.1f MiB\n",
               after.connections, static_cast<double>(after.rss_bytes) / (1 << 20),
               static_cast<double>(after.heap_bytes) / (1 << 20));
