@@ -182,6 +182,14 @@ int main(int argc, char** argv) {
   app.add_option("--worker", o.worker)->group("")->check(CLI::IsMember({"idle"}));
   app.add_option("--first-name", o.first_name)->group("");
   app.add_option("--accounts", o.accounts_file)->group("");
+  // A single-valued option given twice takes the last value, so wrapper
+  // scripts can pass defaults and a user's flags after them win
+  // (scripts/bench-server.sh w1 -- --duration 10).
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_items_expected_max() == 1) {
+      option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    }
+  }
   CLI11_PARSE(app, argc, argv);
   o.progress = !quiet;
   o.protocol = protocol == "xmpp"   ? Protocol::xmpp
