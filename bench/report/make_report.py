@@ -259,8 +259,8 @@ def goals_section(runs, goals_path, out):
     out.append("## Goals of the issue\n")
     try:
         with open(goals_path) as f:
-            goals = json.load(f)
-    except (OSError, json.JSONDecodeError) as e:
+            goals = json.load(f)["goals"]
+    except (OSError, json.JSONDecodeError, KeyError) as e:
         out.append(f"(no goals: {e})\n")
         return
     m = metrics(runs)
