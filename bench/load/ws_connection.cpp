@@ -6,15 +6,15 @@
 #include <openssl/x509.h>
 #include <sys/socket.h>
 
+#include <new>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "sotto/transport/tls_stream.hpp"
 #include "sotto/wire/frame.hpp"
 
 namespace sotto::bench {
@@ -25,11 +25,18 @@ namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
 struct TlsClientContext::Impl {
-  net::ssl::context ctx{net::ssl::context::tls_client};
+  struct Free {
+    void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
+  };
+  std::unique_ptr<SSL_CTX, Free> ctx{SSL_CTX_new(TLS_client_method())};
 };
 
+// The same thin TLS stream as sottod (lib/transport): OpenSSL on the socket,
+// no asio::ssl buffers, so the generator's own cost per message and per
+// connection stays small next to the server's.
 TlsClientContext::TlsClientContext() : impl_(std::make_unique<Impl>()) {
-  SSL_CTX* ctx = impl_->ctx.native_handle();
+  SSL_CTX* ctx = impl_->ctx.get();
+  if (ctx == nullptr) throw std::bad_alloc();
   // As the real client: TLS 1.3 only, no resumption (every connection does a
   // full handshake, which is what the server pays for a fresh login), and
   // record buffers released while idle, so 10 000 idle connections stay small.
@@ -43,7 +50,7 @@ TlsClientContext::~TlsClientContext() = default;
 
 struct WsConnection::Impl : std::enable_shared_from_this<Impl> {
   Impl(net::io_context& io, TlsClientContext& tls, const WsTarget& t, WsListener& l)
-      : target(t), listener(&l), ws(io, tls.impl().ctx) {}
+      : target(t), listener(&l), ws(io.get_executor(), tls.impl().ctx.get()) {}
 
   void start() {
     beast::error_code ec;
@@ -67,21 +74,24 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl> {
   void on_tcp(beast::error_code ec) {
     if (ec) return connect_failed("connect: " + ec.message());
     beast::get_lowest_layer(ws).set_option(tcp::no_delay(true), ec);
-    auto& tls = ws.next_layer();
-    tls.set_verify_mode(net::ssl::verify_peer, ec);
-    if (!ec) {
-      tls.set_verify_callback(
-          [this](bool, net::ssl::verify_context& context) {
-            X509_STORE_CTX* store = context.native_handle();
-            // The pin is the only trust anchor: only the leaf is decided.
-            if (X509_STORE_CTX_get_error_depth(store) != 0) return true;
-            return leaf_matches(X509_STORE_CTX_get_current_cert(store));
-          },
-          ec);
+    SSL* ssl = ws.next_layer().native_handle();
+    if (ssl == nullptr || SSL_set_app_data(ssl, this) != 1) {
+      return connect_failed("TLS setup failed");
     }
-    if (ec) return connect_failed("TLS setup: " + ec.message());
-    tls.async_handshake(net::ssl::stream_base::client,
-                        [self = shared_from_this()](beast::error_code e) { self->on_tls(e); });
+    SSL_set_verify(ssl, SSL_VERIFY_PEER, &Impl::verify);
+    ws.next_layer().async_handshake(
+        transport::TlsStream::client,
+        [self = shared_from_this()](beast::error_code e) { self->on_tls(e); });
+  }
+
+  // OpenSSL's verify callback; the connection is the SSL's app data.
+  static int verify(int, X509_STORE_CTX* store) {
+    // The pin is the only trust anchor: only the leaf is decided.
+    if (X509_STORE_CTX_get_error_depth(store) != 0) return 1;
+    auto* ssl =
+        static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    const auto* self = ssl != nullptr ? static_cast<const Impl*>(SSL_get_app_data(ssl)) : nullptr;
+    return self != nullptr && self->leaf_matches(X509_STORE_CTX_get_current_cert(store)) ? 1 : 0;
   }
 
   bool leaf_matches(X509* certificate) const {
@@ -198,7 +208,7 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl> {
 
   const WsTarget target;
   WsListener* listener;
-  websocket::stream<net::ssl::stream<tcp::socket>> ws;
+  websocket::stream<transport::TlsStream> ws;
   beast::flat_buffer buffer;
   std::deque<Bytes> queue;  // front() is being written when `writing`
   std::size_t queued = 0;

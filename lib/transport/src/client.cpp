@@ -19,7 +19,7 @@
 
 #include "sotto/core/encoding.hpp"
 #include "tls_context.hpp"
-#include "tls_stream.hpp"
+#include "sotto/transport/tls_stream.hpp"
 
 namespace sotto::transport {
 
@@ -141,7 +141,7 @@ struct WebSocketClient::Impl : std::enable_shared_from_this<Impl> {
     }
     SSL_set_verify(ssl, SSL_VERIFY_PEER, &Impl::verify_callback);
     tls.async_handshake(
-        detail::TlsStream::client,
+        TlsStream::client,
         [self = shared_from_this()](beast::error_code e) { self->on_tls_handshake(e); });
   }
 
@@ -381,7 +381,7 @@ struct WebSocketClient::Impl : std::enable_shared_from_this<Impl> {
   const ClientOptions options;
   net::strand<net::io_context::executor_type> strand;
   tcp::resolver resolver;
-  websocket::stream<detail::TlsStream> ws;
+  websocket::stream<TlsStream> ws;
   net::steady_timer deadline;
 
   // Strand only.

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "tls_stream.hpp"
+#include "sotto/transport/tls_stream.hpp"
 
 namespace sotto::transport::detail {
 

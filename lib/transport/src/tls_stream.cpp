@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "tls_stream.hpp"
+#include "sotto/transport/tls_stream.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <cstdint>
 
-namespace sotto::transport::detail {
+namespace sotto::transport {
 
 namespace net = boost::asio;
 
@@ -220,4 +220,4 @@ void teardown(boost::beast::role_type role, TlsStream& stream, boost::system::er
   teardown(role, stream.next_layer(), ec);
 }
 
-}  // namespace sotto::transport::detail
+}  // namespace sotto::transport

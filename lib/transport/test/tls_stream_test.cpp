@@ -3,7 +3,7 @@
 // the test thread: handshake, data both ways, gathered and large writes
 // against a reader that lags (OpenSSL's WANT_WRITE retry), TLS 1.3 key
 // updates, and how the stream ends (close_notify, TCP cut, local close).
-#include "tls_stream.hpp"
+#include "sotto/transport/tls_stream.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,8 +22,12 @@
 #include "test_support.hpp"
 #include "tls_context.hpp"
 
-namespace sotto::transport::detail {
+namespace sotto::transport {
 namespace {
+
+using detail::make_client_tls_context;
+using detail::make_server_tls_context;
+using detail::SslCtxPtr;
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
@@ -256,4 +260,4 @@ TEST_F(TlsStreamTest, HandshakeWithAPlainTcpPeerFails) {
 }
 
 }  // namespace
-}  // namespace sotto::transport::detail
+}  // namespace sotto::transport

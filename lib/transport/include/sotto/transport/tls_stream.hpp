@@ -32,7 +32,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace sotto::transport::detail {
+namespace sotto::transport {
 
 class TlsStream {
  public:
@@ -256,4 +256,4 @@ void async_teardown(boost::beast::role_type role, TlsStream& stream, Handler&& h
       TlsTeardownOp{stream, role}, handler, stream.next_layer());
 }
 
-}  // namespace sotto::transport::detail
+}  // namespace sotto::transport
