@@ -382,6 +382,36 @@ TEST_F(WindowTest, AtMostWindowInFlight) {
   EXPECT_EQ(queued(bob), 0u);
 }
 
+// Online and caught up, new envelopes go out straight from the commit
+// (deliver_new); once the window is full they wait in the store, and the pump
+// sends them in order after acks, each once; then the fast path resumes.
+TEST_F(WindowTest, OnlineSendsBeyondTheWindowWaitThenFollowInOrder) {
+  User alice = make_user("alice");
+  User bob = make_user("bob");
+  register_user(alice);
+  register_user(bob);
+  Client a = connect_as(alice);
+  Client b = connect_as(bob);
+  ASSERT_EQ(b.connection->requests(wire::kOpQueueEmpty).size(), 1u);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(send_text(a, bob, std::to_string(i)).status, kStatusOk);
+  auto delivered = b.connection->requests(wire::kOpMessageDeliver);
+  ASSERT_EQ(delivered.size(), 2u);  // the window
+  EXPECT_EQ(queued(bob), 5u);
+  for (std::size_t acked = 0; acked < 5; ++acked) {
+    delivered = b.connection->requests(wire::kOpMessageDeliver);
+    ASSERT_GT(delivered.size(), acked);
+    EXPECT_EQ(content_of(delivered[acked]), std::to_string(acked));
+    answer(b, delivered[acked].id, 200);
+  }
+  EXPECT_EQ(b.connection->requests(wire::kOpMessageDeliver).size(), 5u);
+  EXPECT_EQ(queued(bob), 0u);
+  ASSERT_EQ(send_text(a, bob, "after").status, kStatusOk);
+  delivered = b.connection->requests(wire::kOpMessageDeliver);
+  ASSERT_EQ(delivered.size(), 6u);
+  EXPECT_EQ(content_of(delivered[5]), "after");
+  EXPECT_EQ(b.connection->requests(wire::kOpQueueEmpty).size(), 1u);
+}
+
 TEST_F(ServiceTest, KeysLowPushedToOnlineOwner) {
   User alice = make_user("alice");
   register_user(alice, 2);
