@@ -73,15 +73,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # ---- build ----
-if [ -n "${SOTTO_BENCH_BUILD_DIR:-}" ]; then
-  build_dir="$SOTTO_BENCH_BUILD_DIR"
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOTTO_WERROR=ON -DSOTTO_BENCH=ON >/dev/null
-  cmake --build "$build_dir" -j2 --target sotto-bench sottod
-else
-  build_dir=build/release
-  cmake --preset release >/dev/null
-  cmake --build --preset release --target sotto-bench sottod
-fi
+# shellcheck source=scripts/lib/build-bench.sh
+source scripts/lib/build-bench.sh
+build_bench
 build_dir=$(cd "$build_dir" && pwd)
 bench="$build_dir/bench/load/sotto-bench"
 sottod="$build_dir/apps/sottod/sottod"

@@ -31,17 +31,9 @@ while [ $# -gt 0 ]; do
 done
 if [ ${#runs[@]} -eq 0 ]; then runs=(w1 w2 w3); fi
 
-if [ -n "${SOTTO_BENCH_BUILD_DIR:-}" ]; then
-  build_dir="$SOTTO_BENCH_BUILD_DIR"
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOTTO_WERROR=ON -DSOTTO_BENCH=ON >/dev/null
-  cmake --build "$build_dir" -j2 --target sotto-bench sottod
-else
-  build_dir=build/release
-  cmake --preset release >/dev/null
-  cmake --build --preset release --target sotto-bench sottod
-fi
-bench="$build_dir/bench/load/sotto-bench"
-sottod="$build_dir/apps/sottod/sottod"
+# shellcheck source=scripts/lib/build-bench.sh
+source scripts/lib/build-bench.sh
+build_bench
 out="${SOTTO_BENCH_OUT:-$build_dir/bench/load-results/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$out"
 

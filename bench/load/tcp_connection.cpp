@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tcp_connection.hpp"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 
+#include "source_address.hpp"
 #include "ws_connection.hpp"
 
 namespace sotto::bench {
@@ -35,14 +34,7 @@ struct TcpConnection::Impl : std::enable_shared_from_this<Impl> {
     error_code ec;
     const auto server = net::ip::make_address_v4(target.host, ec);
     if (ec) return connect_failed("bad server address " + target.host);
-    socket.open(tcp::v4(), ec);
-    if (!ec && !target.bind_address.empty()) {
-      // As in ws_connection.cpp: the source port is picked at connect time.
-      const int one = 1;
-      ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-      const auto local = net::ip::make_address_v4(target.bind_address, ec);
-      if (!ec) socket.bind(tcp::endpoint(local, 0), ec);
-    }
+    ec = open_from(socket, target.bind_address);
     if (ec) return connect_failed("socket: " + ec.message());
     socket.async_connect(tcp::endpoint(server, target.port),
                          [self = shared_from_this()](error_code e) { self->on_tcp(e); });

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ws_connection.hpp"
 
-#include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <sys/socket.h>
 
 #include <new>
 
@@ -16,6 +14,7 @@
 
 #include "sotto/transport/tls_stream.hpp"
 #include "sotto/wire/frame.hpp"
+#include "source_address.hpp"
 
 namespace sotto::bench {
 
@@ -57,15 +56,7 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl> {
     const auto server = net::ip::make_address_v4(target.host, ec);
     if (ec) return connect_failed("bad server address " + target.host);
     auto& socket = beast::get_lowest_layer(ws);
-    socket.open(tcp::v4(), ec);
-    if (!ec && !target.bind_address.empty()) {
-      // Lets the kernel pick the source port at connect time, per
-      // destination, instead of at bind time out of one shared range.
-      const int one = 1;
-      ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-      const auto local = net::ip::make_address_v4(target.bind_address, ec);
-      if (!ec) socket.bind(tcp::endpoint(local, 0), ec);
-    }
+    ec = open_from(socket, target.bind_address);
     if (ec) return connect_failed("socket: " + ec.message());
     socket.async_connect(tcp::endpoint(server, target.port),
                          [self = shared_from_this()](beast::error_code e) { self->on_tcp(e); });

@@ -359,6 +359,18 @@ TEST_F(ServiceTest, AccountDeleteCascades) {
 class WindowTest : public ServiceTest {
  protected:
   WindowTest() : ServiceTest(ServiceOptions{2, 30 * storage::kDayMs, 96 * 1024}) {}
+
+  // Acks `count` deliveries one at a time, checking they hold "0", "1", ...
+  // in order; each ack may let the next one out. Ends with exactly `count`.
+  void ack_in_order(Client& b, std::size_t count) {
+    for (std::size_t acked = 0; acked < count; ++acked) {
+      const auto delivered = b.connection->requests(wire::kOpMessageDeliver);
+      ASSERT_GT(delivered.size(), acked);
+      EXPECT_EQ(content_of(delivered[acked]), std::to_string(acked));
+      answer(b, delivered[acked].id, 200);
+    }
+    EXPECT_EQ(b.connection->requests(wire::kOpMessageDeliver).size(), count);
+  }
 };
 
 TEST_F(WindowTest, AtMostWindowInFlight) {
@@ -369,15 +381,8 @@ TEST_F(WindowTest, AtMostWindowInFlight) {
   Client a = connect_as(alice);
   for (int i = 0; i < 5; ++i) ASSERT_EQ(send_text(a, bob, std::to_string(i)).status, kStatusOk);
   Client b = connect_as(bob);
-  auto delivered = b.connection->requests(wire::kOpMessageDeliver);
-  ASSERT_EQ(delivered.size(), 2u);
-  for (std::size_t acked = 0; acked < 5; ++acked) {
-    delivered = b.connection->requests(wire::kOpMessageDeliver);
-    ASSERT_GT(delivered.size(), acked);
-    EXPECT_EQ(content_of(delivered[acked]), std::to_string(acked));
-    answer(b, delivered[acked].id, 200);
-  }
-  EXPECT_EQ(b.connection->requests(wire::kOpMessageDeliver).size(), 5u);
+  ASSERT_EQ(b.connection->requests(wire::kOpMessageDeliver).size(), 2u);
+  ack_in_order(b, 5);
   EXPECT_EQ(b.connection->requests(wire::kOpQueueEmpty).size(), 1u);
   EXPECT_EQ(queued(bob), 0u);
 }
@@ -394,19 +399,12 @@ TEST_F(WindowTest, OnlineSendsBeyondTheWindowWaitThenFollowInOrder) {
   Client b = connect_as(bob);
   ASSERT_EQ(b.connection->requests(wire::kOpQueueEmpty).size(), 1u);
   for (int i = 0; i < 5; ++i) ASSERT_EQ(send_text(a, bob, std::to_string(i)).status, kStatusOk);
-  auto delivered = b.connection->requests(wire::kOpMessageDeliver);
-  ASSERT_EQ(delivered.size(), 2u);  // the window
+  ASSERT_EQ(b.connection->requests(wire::kOpMessageDeliver).size(), 2u);  // the window
   EXPECT_EQ(queued(bob), 5u);
-  for (std::size_t acked = 0; acked < 5; ++acked) {
-    delivered = b.connection->requests(wire::kOpMessageDeliver);
-    ASSERT_GT(delivered.size(), acked);
-    EXPECT_EQ(content_of(delivered[acked]), std::to_string(acked));
-    answer(b, delivered[acked].id, 200);
-  }
-  EXPECT_EQ(b.connection->requests(wire::kOpMessageDeliver).size(), 5u);
+  ack_in_order(b, 5);
   EXPECT_EQ(queued(bob), 0u);
   ASSERT_EQ(send_text(a, bob, "after").status, kStatusOk);
-  delivered = b.connection->requests(wire::kOpMessageDeliver);
+  auto delivered = b.connection->requests(wire::kOpMessageDeliver);
   ASSERT_EQ(delivered.size(), 6u);
   EXPECT_EQ(content_of(delivered[5]), "after");
   EXPECT_EQ(b.connection->requests(wire::kOpQueueEmpty).size(), 1u);
