@@ -302,6 +302,17 @@ def plots(runs, results, img_dir):
     term = "set terminal pngcairo size 900,560 font 'sans,10'\nset grid\nset key top left\n"
     styles = {"sotto": 1, "ejabberd": 2, "mosquitto": 3}
 
+    def write_data(name, rows):
+        path = os.path.join(data, name)
+        with open(path, "w") as f:
+            f.writelines(" ".join(str(v) for v in row) + "\n" for row in rows)
+        return path
+
+    def draw(name, settings, lines):
+        if lines and gnuplot(term + f"set output '{img_dir}/{name}'\n" + settings +
+                             "plot " + ", ".join(lines) + "\n", data):
+            drawn.append(name)
+
     # Throughput vs clients.
     lines = []
     for s in SERVERS:
@@ -310,23 +321,17 @@ def plots(runs, results, img_dir):
         pts = [(c, v) for c, v in pts if v is not None]
         if not pts:
             continue
-        path = os.path.join(data, f"w1-{s}.dat")
-        with open(path, "w") as f:
-            f.writelines(f"{c} {v}\n" for c, v in pts)
+        path = write_data(f"w1-{s}.dat", pts)
         lines.append(f"'{path}' using 1:2 with linespoints lt {styles[s]} lw 2 pt 7 "
                      f"title '{TITLE[s]}'")
-    if lines:
-        cs = w1_clients(runs)
-        script = term + (
-            f"set xrange [{cs[0] / 2}:{cs[-1] * 2}]\nset key top right\n"
-            "set xtics (" + ", ".join(f'"{c}" {c}' for c in cs) + ")\n"
-            f"set output '{img_dir}/w1-throughput.png'\n"
-            "set title 'W1: maximum delivered messages/s (closed loop) vs clients online'\n"
-            "set logscale x\nset xlabel 'clients'\nset ylabel 'delivered messages/s'\n"
-            "set yrange [0:*]\n"
-            "plot " + ", ".join(lines) + "\n")
-        if gnuplot(script, data):
-            drawn.append("w1-throughput.png")
+    cs = w1_clients(runs)
+    if cs:
+        draw("w1-throughput.png",
+             f"set xrange [{cs[0] / 2}:{cs[-1] * 2}]\nset key top right\n"
+             "set xtics (" + ", ".join(f'"{c}" {c}' for c in cs) + ")\n"
+             "set title 'W1: maximum delivered messages/s (closed loop) vs clients online'\n"
+             "set logscale x\nset xlabel 'clients'\nset ylabel 'delivered messages/s'\n"
+             "set yrange [0:*]\n", lines)
 
     # Latency CDF at 50 % load.
     lines = []
@@ -336,20 +341,13 @@ def plots(runs, results, img_dir):
                    .get("cdf", []))
             if not cdf:
                 continue
-            path = os.path.join(data, f"cdf-{s}-{c}.dat")
-            with open(path, "w") as f:
-                f.writelines(f"{max(ms, 0.001)} {pct}\n" for pct, ms in cdf)
+            path = write_data(f"cdf-{s}-{c}.dat", ((max(ms, 0.001), pct) for pct, ms in cdf))
             lines.append(f"'{path}' using 1:2 with lines lt {styles[s]} lw 2 dt {1 + i} "
                          f"title '{TITLE[s]}, C={c}'")
-    if lines:
-        script = term + (
-            f"set output '{img_dir}/w1-latency-cdf.png'\n"
-            "set title 'W1: latency at 50 % of the maximum rate (open loop), CDF'\n"
-            "set logscale x\nset xlabel 'send to receipt, ms'\nset ylabel 'percentile'\n"
-            "set yrange [0:100]\nset key bottom right\n"
-            "plot " + ", ".join(lines) + "\n")
-        if gnuplot(script, data):
-            drawn.append("w1-latency-cdf.png")
+    draw("w1-latency-cdf.png",
+         "set title 'W1: latency at 50 % of the maximum rate (open loop), CDF'\n"
+         "set logscale x\nset xlabel 'send to receipt, ms'\nset ylabel 'percentile'\n"
+         "set yrange [0:100]\nset key bottom right\n", lines)
 
     # Memory per connection per W2 stage.
     lines = []
@@ -359,20 +357,13 @@ def plots(runs, results, img_dir):
         pts = [(c, v) for c, v in pts if c is not None and v is not None]
         if not pts:
             continue
-        path = os.path.join(data, f"w2-{s}.dat")
-        with open(path, "w") as f:
-            f.writelines(f"{c} {v}\n" for c, v in pts)
+        path = write_data(f"w2-{s}.dat", pts)
         lines.append(f"'{path}' using 1:2 with linespoints lt {styles[s]} lw 2 pt 7 "
                      f"title '{TITLE[s]}'")
-    if lines:
-        script = term + (
-            f"set output '{img_dir}/w2-memory.png'\n"
-            "set title 'W2: server memory growth per idle connection (VmRSS over the baseline)'\n"
-            "set xlabel 'connections'\nset ylabel 'KB per connection'\nset yrange [0:*]\n"
-            "set offsets graph 0.05, graph 0.05, 0, 0\n"
-            "plot " + ", ".join(lines) + "\n")
-        if gnuplot(script, data):
-            drawn.append("w2-memory.png")
+    draw("w2-memory.png",
+         "set title 'W2: server memory growth per idle connection (VmRSS over the baseline)'\n"
+         "set xlabel 'connections'\nset ylabel 'KB per connection'\nset yrange [0:*]\n"
+         "set offsets graph 0.05, graph 0.05, 0, 0\n", lines)
     return drawn
 
 
