@@ -10,7 +10,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "sotto/core/bytes.hpp"
@@ -283,6 +285,76 @@ void service_bodies(CorpusWriter& w) {
   put(14, "retry_after", encode(RetryAfter{1000}));
 }
 
+// fuzz_ws_reader: [chunking seed][max_message pick] then what a client sends
+// on a fresh connection (see fuzz_ws_reader.cpp). Client frames are built
+// here by hand (masked), independent of the codec under test.
+Bytes ws_frame(std::uint8_t first_byte, sotto::ByteView payload, std::uint32_t mask_seed) {
+  Bytes f{first_byte};
+  const std::size_t n = payload.size();
+  if (n < 126) {
+    f.push_back(static_cast<std::uint8_t>(0x80 | n));
+  } else {
+    f.push_back(0x80 | 126);
+    f.push_back(static_cast<std::uint8_t>(n >> 8));
+    f.push_back(static_cast<std::uint8_t>(n));
+  }
+  const Bytes mask = filler(4, mask_seed);
+  sotto::append(f, mask);
+  for (std::size_t i = 0; i < n; ++i) f.push_back(payload[i] ^ mask[i % 4]);
+  return f;
+}
+
+Bytes ws_close(std::uint16_t code, std::string_view reason, std::uint32_t mask_seed) {
+  Bytes p{static_cast<std::uint8_t>(code >> 8), static_cast<std::uint8_t>(code)};
+  sotto::append(p, sotto::as_bytes(reason));
+  return ws_frame(0x88, p, mask_seed);
+}
+
+void ws_reader(CorpusWriter& w) {
+  const std::string t = "fuzz_ws_reader";
+  auto put = [&](const std::string& name, std::uint8_t seed, std::uint8_t max_pick,
+                 std::initializer_list<sotto::ByteView> parts) {
+    Bytes input{seed, max_pick};
+    for (auto part : parts) sotto::append(input, part);
+    w.write(t, name, input);
+  };
+  const std::string upgrade =
+      "GET /v1 HTTP/1.1\r\nHost: sotto.example:8443\r\nUpgrade: websocket\r\n"
+      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\n\r\n";
+  const auto head = sotto::as_bytes(upgrade);
+  const Bytes text = ws_frame(0x81, sotto::as_bytes("hello"), 1);
+  const Bytes binary = ws_frame(0x82, filler(300, 2), 3);
+  const Bytes ping = ws_frame(0x89, sotto::as_bytes("ping"), 4);
+  const Bytes pong = ws_frame(0x8A, {}, 5);
+  const Bytes first = ws_frame(0x02, filler(7, 6), 7);
+  const Bytes middle = ws_frame(0x00, filler(5, 8), 9);
+  const Bytes last = ws_frame(0x80, filler(3, 10), 11);
+  const Bytes close = ws_close(1000, "bye", 12);
+
+  put("upgrade_then_frames", 17, 7, {head, text, binary, ping, first, pong, middle, last, close});
+  put("upgrade_only", 200, 7, {head});
+  put("upgrade_version_8", 3, 7,
+      {sotto::as_bytes("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                       "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: "
+                       "8\r\n\r\n")});
+  put("upgrade_post", 9, 7, {sotto::as_bytes("POST / HTTP/1.1\r\nHost: a\r\n\r\n")});
+  put("frames_bytewise", 0, 7, {text, binary, ping, first, pong, middle, last, close});
+  put("frames_in_large_chunks", 11, 6, {binary, first, ping, middle, middle, last, text});
+  put("fragments_over_max", 5, 2, {first, middle, last});  // 15 bytes, max 10
+  put("message_over_max", 1, 3, {binary});                 // 300 bytes, max 125
+  put("close_empty", 2, 7, {ws_frame(0x88, {}, 13), text});
+  put("close_bad_code", 4, 7, {ws_close(1005, "", 14)});
+  put("close_bad_utf8", 6, 7, {ws_close(1001, "\xED\xA0\x80", 15)});
+  put("close_utf8_reason", 8, 7, {ws_close(4000, "r\xC3\xA9sum\xC3\xA9 \xF0\x9F\x98\x80", 16)});
+  put("reserved_bits", 10, 7, {ws_frame(0xC1, sotto::as_bytes("x"), 17)});
+  put("unmasked", 12, 7, {Bytes{0x81, 0x01, 'x'}});
+  // 64-bit length 0x10000 announced, the payload never sent.
+  put("length_64", 14, 5, {Bytes{0x82, 0xFF, 0, 0, 0, 0, 0, 1, 0, 0, 1, 2, 3, 4}});
+  put("length_16_non_minimal", 16, 7,
+      {Bytes{0x82, 0xFE, 0, 5, 1, 2, 3, 4, 'a', 'b', 'c', 'd', 'e'}});
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -298,5 +370,6 @@ int main(int argc, char** argv) {
   combined_fingerprints(w);
   frames(w);
   service_bodies(w);
+  ws_reader(w);
   return w.ok() ? 0 : 1;
 }

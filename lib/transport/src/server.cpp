@@ -83,7 +83,9 @@ struct WebSocketServer::Impl {
   // On contexts[0].
   void accept_next() {
     auto& target = *contexts[next_context++ % contexts.size()];
-    acceptor->async_accept(net::make_strand(target),
+    // The context's own executor, not a strand: one thread runs it, so a
+    // connection's handlers never run concurrently anyway.
+    acceptor->async_accept(target.get_executor(),
                            [this](boost::system::error_code ec, tcp::socket socket) {
                              on_accept(ec, std::move(socket));
                            });

@@ -1,28 +1,40 @@
 // SPDX-License-Identifier: Apache-2.0
-// One server-side connection: TLS 1.3 handshake, WebSocket upgrade, a read
-// loop that turns binary messages into Frames, and a bounded write queue.
-// Everything but send()/close() entry points runs on the connection's strand.
+// One server-side connection. OpenSSL runs the TLS 1.3 handshake and is then
+// freed: from there on our record layer (tls13_record) and WebSocket codec
+// (ws_codec) carry the connection, on the socket directly. So an idle
+// connection holds its keys, its socket and a timer, and no buffers; and
+// every frame queued for a connection since its last write leaves in one
+// TLS record and one send(). docs/transport.md tells the whole story.
+//
+// Everything but the send()/close() entry points runs on the connection's
+// I/O thread (its io_context is run by that one thread only).
 #include "session.hpp"
+
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <cerrno>
+#include <chrono>
 #include <exception>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "sotto/transport/tls_stream.hpp"
+#include "tls13_handover.hpp"
+#include "tls13_record.hpp"
+#include "ws_codec.hpp"
 
 namespace sotto::transport::detail {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -33,10 +45,33 @@ std::string format_endpoint(const tcp::endpoint& endpoint) {
   return host + ":" + std::to_string(endpoint.port());
 }
 
+// What one read takes from the socket at most; a connection that keeps
+// sending is served kReadRounds reads at a time, then the others get a turn.
+constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr int kReadRounds = 8;
+
+// Buffers of the I/O thread, lent to one connection at a time for one read
+// or one write: a connection keeps only the leftovers of an incomplete
+// record or frame.
+struct ThreadBuffers {
+  Bytes cipher_in;  // records as received
+  Bytes plain_in;   // their plaintext, after the previous read's leftover
+  Bytes plain_out;  // frames to send, before sealing
+  Bytes cipher_out;
+};
+
+ThreadBuffers& thread_buffers() {
+  thread_local ThreadBuffers buffers;
+  return buffers;
+}
+
+// Frees the buffer's memory, not just its contents.
+void release(Bytes& bytes) { Bytes().swap(bytes); }
+
 }  // namespace
 
 // The handle given to the server layer: it does not own the session, so a
-// handle kept after close holds no socket, TLS state or buffers.
+// handle kept after close holds no socket, keys or buffers.
 class ConnectionHandle final : public Connection {
  public:
   ConnectionHandle(std::weak_ptr<Session> session, std::uint64_t id, std::string remote)
@@ -53,17 +88,19 @@ class ConnectionHandle final : public Connection {
   std::string remote_;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public std::enable_shared_from_this<Session>, private WsEvents {
  public:
   Session(tcp::socket&& socket, SessionShared& shared, std::uint64_t id, std::string source)
       : shared_(shared),
         id_(id),
         source_(std::move(source)),
         executor_(socket.get_executor()),
-        ws_(std::move(socket), shared.tls),
-        deadline_(executor_) {}
+        handshake_(std::make_unique<Handshake>(std::move(socket), shared.tls)),
+        socket_(executor_),
+        timer_(executor_),
+        reader_(shared.options.max_frame_size) {}
 
-  ~Session() {
+  ~Session() override {
     std::lock_guard lock(shared_.mutex);
     shared_.live.erase(id_);
     if (auto it = shared_.per_source.find(source_); it != shared_.per_source.end()) {
@@ -77,12 +114,17 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void start(std::string remote) {
     handle_ = std::make_shared<ConnectionHandle>(weak_from_this(), id_, std::move(remote));
-    beast::error_code ec;
-    beast::get_lowest_layer(ws_).set_option(tcp::no_delay(true), ec);
-    arm_deadline(shared_.options.handshake_timeout);
-    ws_.next_layer().async_handshake(
-        TlsStream::server,
-        [self = shared_from_this()](beast::error_code e) { self->on_tls_handshake(e); });
+    error_code ec;
+    handshake_->tls.next_layer().set_option(tcp::no_delay(true), ec);
+    SSL* ssl = handshake_->tls.native_handle();
+    if (ssl == nullptr || !attach_capture(ssl, &handshake_->secrets)) return cut();
+    // OpenSSL must read nothing past the client's Finished: those bytes are
+    // records for our layer (tls13_handover.hpp).
+    SSL_set_read_ahead(ssl, 0);
+    arm_timer(shared_.options.handshake_timeout);
+    handshake_->tls.async_handshake(TlsStream::server, [self = shared_from_this()](error_code e) {
+      self->on_tls_handshake(e);
+    });
   }
 
   // Any thread.
@@ -107,17 +149,26 @@ class Session : public std::enable_shared_from_this<Session> {
       close(CloseCode::policy_violation, "too slow");
       return fail(Errc::limit_exceeded, "write queue full (peer too slow); closing");
     }
-    net::dispatch(executor_, [self = shared_from_this(), b = std::move(bytes)]() mutable {
-      self->enqueue(std::move(b));
-    });
+    bool post_flush = false;
+    {
+      std::lock_guard lock(outbox_mutex_);
+      outbox_.push_back(std::move(bytes));
+      post_flush = !flush_posted_;
+      flush_posted_ = true;
+    }
+    // One flush for everything queued until it runs: the frames of one
+    // commit, or all the answers to one read, leave in one record.
+    if (post_flush) net::post(executor_, [self = shared_from_this()] { self->on_flush_posted(); });
     return ok();
   }
 
   // Any thread.
   void close(CloseCode code, std::string_view reason) {
     if (closing_.exchange(true)) return;
-    net::dispatch(executor_, [self = shared_from_this(), code, r = std::string(reason)] {
-      self->start_close(code, r);
+    // Posted, never run inline: a handler closing its own connection must
+    // not find the reader re-entered.
+    net::post(executor_, [self = shared_from_this(), code, r = std::string(reason)] {
+      self->start_close(static_cast<std::uint16_t>(code), r, true);
     });
   }
 
@@ -128,122 +179,418 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  void arm_deadline(std::chrono::milliseconds timeout) {
-    deadline_.expires_after(timeout);
-    deadline_.async_wait(
-        [self = shared_from_this(), armed = ++deadline_generation_](beast::error_code ec) {
+  // OpenSSL's part, gone once the handshake is done.
+  struct Handshake {
+    Handshake(tcp::socket&& socket, SSL_CTX* ctx) : tls(std::move(socket), ctx) {}
+    TlsStream tls;
+    SecretCapture secrets;
+  };
+
+  enum class State {
+    tls_handshake,
+    upgrade,   // waiting for the HTTP upgrade request
+    open,      // frames both ways
+    closing,   // our close frame is out; waiting for the peer's
+    draining,  // WebSocket closed, close_notify out (or owed): reading to EOF
+  };
+
+  // ---- Timer: handshake and close deadlines, idle pings --------------------
+
+  void arm_timer(std::chrono::milliseconds after) { arm_timer_at(Clock::now() + after); }
+
+  void arm_timer_at(Clock::time_point when) {
+    timer_.expires_at(when);
+    timer_.async_wait(
+        [self = shared_from_this(), armed = ++timer_generation_](const error_code& ec) {
           // The generation check catches an expiry whose handler was already
-          // queued when the deadline was disarmed (cancel() cannot recall it).
-          if (!ec && armed == self->deadline_generation_) self->cut();
+          // queued when the timer was re-armed (cancel() cannot recall it).
+          if (!ec && armed == self->timer_generation_) self->on_timer();
         });
   }
 
-  void disarm_deadline() {
-    ++deadline_generation_;
-    deadline_.cancel();
-  }
-
-  void on_tls_handshake(beast::error_code ec) {
-    if (ec || closing_.load()) return cut();
-    const auto& options = shared_.options;
-    websocket::stream_base::timeout timeouts{options.handshake_timeout,
-                                             websocket::stream_base::none(), true};
-    if (options.idle_timeout.count() > 0) timeouts.idle_timeout = options.idle_timeout;
-    ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(beast::http::field::server, "sottod"); }));
-    ws_.read_message_max(options.max_frame_size);
-    ws_.binary(true);
-    // One frame per message: nothing to gain from splitting ours.
-    ws_.auto_fragment(false);
-    ws_.async_accept([self = shared_from_this()](beast::error_code e) { self->on_accept(e); });
-  }
-
-  void on_accept(beast::error_code ec) {
-    disarm_deadline();
-    if (ec || closing_.load()) return cut();
-    opened_ = true;
-    guarded([&] { shared_.handler.on_open(handle_); });
-    do_read();
-  }
-
-  // A message is read in two steps so that an idle connection holds no read
-  // buffer: Beast's async_read sizes its buffer (1.5 KB) before waiting,
-  // whereas read_some waits for a frame header in Beast's own buffer first.
-  // So the wait is a read_some of the message's first byte, and only then
-  // does async_read bring in the rest.
-  void do_read() {
-    ws_.async_read_some(net::buffer(&first_byte_, 1),
-                        [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                          self->on_first_byte(ec, n);
-                        });
-  }
-
-  void on_first_byte(beast::error_code ec, std::size_t n) {
-    if (ec) return finish();
-    if (n != 0) {
-      read_buffer_.commit(net::buffer_copy(read_buffer_.prepare(n), net::buffer(&first_byte_, n)));
+  void on_timer() {
+    if (state_ != State::open) return cut();  // a handshake or close took too long
+    // Idle: a ping at half the timeout of silence, the socket cut at the
+    // full timeout (what a peer gone without a FIN looks like).
+    const auto idle = shared_.options.idle_timeout;
+    const auto silent = Clock::now() - last_read_;
+    if (silent >= idle) return cut();
+    if (silent >= idle / 2 && !pinged_) {
+      pinged_ = true;
+      append_ws_frame(control_, WsOpcode::ping, {});
+      flush();
     }
-    if (ws_.is_message_done()) return on_read({});
-    ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code e, std::size_t) {
-      self->on_read(e);
+    arm_timer_at(last_read_ + (pinged_ ? idle : idle / 2));
+  }
+
+  void arm_idle_timer() {
+    if (shared_.options.idle_timeout.count() <= 0) {
+      ++timer_generation_;
+      timer_.cancel();
+      return;
+    }
+    arm_timer_at(last_read_ + shared_.options.idle_timeout / 2);
+  }
+
+  // ---- Handshakes ---------------------------------------------------------
+
+  void on_tls_handshake(const error_code& ec) {
+    if (ec || closing_.load()) return cut();
+    auto handed = take_over(handshake_->tls.native_handle(), handshake_->secrets);
+    if (!handed) return cut();
+    read_keys_ = std::move(handed->read);
+    write_keys_ = std::move(handed->write);
+    socket_ = std::move(handshake_->tls.next_layer());
+    handshake_.reset();  // OpenSSL's state for this connection goes here
+    state_ = State::upgrade;
+    arm_timer(shared_.options.handshake_timeout);
+    wait_readable();
+  }
+
+  void take_upgrade(Bytes& plain) {
+    const auto outcome = parse_upgrade(
+        std::string_view(reinterpret_cast<const char*>(plain.data()), plain.size()), "sottod");
+    switch (outcome.kind) {
+      case UpgradeOutcome::Kind::need_more:
+        ws_in_.assign(plain.begin(), plain.end());
+        return;
+      case UpgradeOutcome::Kind::refused:
+        closing_.store(true);
+        control_.insert(control_.end(), outcome.response.begin(), outcome.response.end());
+        begin_drain();
+        return flush();
+      case UpgradeOutcome::Kind::accepted:
+        break;
+    }
+    control_.insert(control_.end(), outcome.response.begin(), outcome.response.end());
+    state_ = State::open;
+    opened_ = true;
+    last_read_ = Clock::now();
+    arm_idle_timer();
+    flush();
+    guarded([&] { shared_.handler.on_open(handle_); });
+    // Frames the client sent right behind its request.
+    plain.erase(plain.begin(), plain.begin() + static_cast<std::ptrdiff_t>(outcome.consumed));
+    if (!plain.empty() && state_ == State::open) take_frames(plain);
+  }
+
+  // ---- Reading ------------------------------------------------------------
+
+  // Only once a read found the socket empty (EAGAIN): the reactor reports
+  // readiness by edges, and this thread alone runs the reactor, so nothing
+  // can arrive unseen between that read and this wait.
+  void wait_readable() {
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const error_code& ec) {
+      self->on_readable(ec);
     });
   }
 
-  void on_read(beast::error_code ec) {
+  void on_readable(const error_code& ec) {
     if (ec) return finish();
-    // Once closing, keep reading only so Beast can complete the closing
-    // handshake; what arrives meanwhile is dropped.
-    if (!closing_.load()) {
-      if (!ws_.got_binary()) {
-        close(CloseCode::unsupported_data, "binary frames only");
+    for (int round = 0; round < kReadRounds; ++round) {
+      if (!socket_.is_open()) return;
+      Bytes& in = thread_buffers().cipher_in;
+      in.assign(tls_in_.begin(), tls_in_.end());
+      release(tls_in_);
+      const std::size_t kept = in.size();
+      in.resize(kept + kReadChunk);
+      ssize_t n;
+      do {
+        n = ::recv(socket_.native_handle(), in.data() + kept, kReadChunk, 0);
+      } while (n < 0 && errno == EINTR);
+      if (n < 0) {
+        const int error = errno;
+        in.resize(kept);
+        tls_in_.assign(in.begin(), in.end());
+        if (error == EAGAIN || error == EWOULDBLOCK) return wait_readable();
+        return finish();  // reset by the peer, or the like
+      }
+      in.resize(kept + static_cast<std::size_t>(n));
+      if (n == 0) return finish();              // EOF; an unfinished record dies with it
+      if (state_ == State::draining) continue;  // what comes after close_notify is dropped
+      last_read_ = Clock::now();
+      pinged_ = false;
+      if (!take_records(in)) return;
+      if (peer_close_notify_) return finish();
+    }
+    // Fair share used up: go round the event loop, then read on.
+    net::post(executor_, [self = shared_from_this()] { self->on_readable({}); });
+  }
+
+  // Opens every whole record of `in`, keeps the last unfinished one, and
+  // passes the plaintext on. False once the connection is being torn down.
+  bool take_records(Bytes& in) {
+    Bytes& plain = thread_buffers().plain_in;
+    plain.assign(ws_in_.begin(), ws_in_.end());
+    release(ws_in_);
+    std::size_t at = 0;
+    while (at < in.size()) {
+      const auto size = complete_record_size(ByteView(in).subspan(at));
+      if (!size) return fatal_alert(size.error().alert);
+      if (*size == 0) break;
+      const auto opened = read_keys_.open(std::span<std::uint8_t>(in).subspan(at, *size));
+      if (!opened) return fatal_alert(opened.error().alert);
+      at += *size;
+      const auto content = opened->plaintext;
+      switch (opened->content_type) {
+        case tls13::kApplicationData:
+          plain.insert(plain.end(), content.begin(), content.end());
+          break;
+        case tls13::kAlert:
+          // close_notify ends the peer's side; any other alert from it
+          // ends the connection (§6).
+          if (content.size() != 2) return fatal_alert(tls13::kDecodeError);
+          if (content[1] != tls13::kCloseNotify) return finish(), false;
+          peer_close_notify_ = true;
+          break;
+        case tls13::kHandshake:
+          if (!take_handshake_messages(content)) return fatal_alert(tls13::kUnexpectedMessage);
+          break;
+        default:
+          return fatal_alert(tls13::kUnexpectedMessage);
+      }
+      if (peer_close_notify_) break;
+    }
+    tls_in_.assign(in.begin() + static_cast<std::ptrdiff_t>(at), in.end());
+    if (plain.empty()) return socket_.is_open();
+    if (state_ == State::upgrade) {
+      take_upgrade(plain);
+    } else if (state_ == State::open || state_ == State::closing) {
+      take_frames(plain);
+    }
+    return socket_.is_open();
+  }
+
+  // After the handshake a client may send only KeyUpdate (§4.6.3); it must
+  // end its record, since the records after it use the next key.
+  bool take_handshake_messages(std::span<const std::uint8_t> content) {
+    constexpr std::uint8_t kKeyUpdate = 24;
+    if (content.size() != 5 || content[0] != kKeyUpdate || content[1] != 0 || content[2] != 0 ||
+        content[3] != 1 || content[4] > 1) {
+      return false;
+    }
+    read_keys_.update();
+    if (content[4] == 1) {  // update_requested: ours goes before our next data
+      key_update_owed_ = true;
+      flush();
+    }
+    return true;
+  }
+
+  void take_frames(Bytes& plain) {
+    const auto result = reader_.read(std::span<std::uint8_t>(plain), *this);
+    if (result.error) {
+      closing_.store(true);
+      return start_close(result.error->close_code, result.error->reason, false);
+    }
+    if (state_ == State::open || state_ == State::closing) {
+      ws_in_.assign(plain.begin() + static_cast<std::ptrdiff_t>(result.consumed), plain.end());
+    }
+  }
+
+  // WsEvents.
+  void on_message(bool binary, ByteView payload) override {
+    // Once closing, what arrives is dropped.
+    if (closing_.load() || state_ != State::open) return;
+    if (!binary) {
+      closing_.store(true);
+      return start_close(static_cast<std::uint16_t>(CloseCode::unsupported_data),
+                         "binary frames only", true);
+    }
+    auto frame = wire::parse_frame(payload);
+    if (!frame) {
+      closing_.store(true);
+      return start_close(static_cast<std::uint16_t>(CloseCode::invalid_payload),
+                         "undecodable frame", true);
+    }
+    guarded([&] { shared_.handler.on_frame(handle_, std::move(*frame)); });
+  }
+
+  void on_ping(ByteView payload) override {
+    if (state_ != State::open) return;
+    append_ws_frame(control_, WsOpcode::pong, payload);
+    flush();
+  }
+
+  void on_pong() override {}
+
+  void on_close(std::uint16_t code, std::string_view) override {
+    closing_.store(true);
+    drop_outbox();
+    if (state_ == State::open) {
+      // The peer's close: ours echoes its code (none if it sent none).
+      if (code == 1005) {
+        append_ws_frame(control_, WsOpcode::close, {});
       } else {
-        const auto data = read_buffer_.cdata();
-        auto frame =
-            wire::parse_frame(ByteView(static_cast<const std::uint8_t*>(data.data()), data.size()));
-        if (!frame) {
-          close(CloseCode::invalid_payload, "undecodable frame");
-        } else {
-          release_read_buffer();
-          guarded([&] { shared_.handler.on_frame(handle_, std::move(*frame)); });
-        }
+        append_ws_close(control_, code, {});
       }
     }
-    release_read_buffer();
-    do_read();
+    begin_drain();
+    flush();
   }
 
-  // After every message, so an idle connection holds no read buffer: a
-  // malloc per message costs far less than the TLS record it came in, while
-  // a kept buffer per idle connection adds up over thousands of them.
-  void release_read_buffer() {
-    read_buffer_.clear();
-    read_buffer_.shrink_to_fit();
-  }
+  // ---- Closing ------------------------------------------------------------
 
-  void enqueue(Bytes bytes) {
-    if (closing_.load()) return forget(bytes.size());
-    queue_.push_back(std::move(bytes));
-    if (!writing_) write_front();
-  }
-
-  void write_front() {
-    writing_ = true;
-    ws_.async_write(
-        net::buffer(queue_.front()),
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
-  }
-
-  void on_write(beast::error_code ec) {
-    writing_ = false;
-    forget(queue_.front().size());
-    queue_.erase(queue_.begin());
-    if (ec) {
-      drop_queue();
-      return cut();  // the read loop notices and finishes
+  // Our close frame; with `wait_for_peer` the closing handshake follows (the
+  // peer answers within handshake_timeout), without it (the peer broke the
+  // protocol) the connection goes right after.
+  void start_close(std::uint16_t code, const std::string& reason, bool wait_for_peer) {
+    drop_outbox();
+    if (state_ == State::tls_handshake || state_ == State::upgrade || finished_) return cut();
+    if (state_ != State::open) return;
+    append_ws_close(control_, code, reason);
+    if (wait_for_peer) {
+      // A peer whose receive window is full never answers (our frame waits
+      // behind the stuck write), so the deadline cuts the socket.
+      state_ = State::closing;
+      arm_timer(shared_.options.handshake_timeout);
+    } else {
+      begin_drain();
     }
-    if (closing_.load()) return drop_queue();
-    if (!queue_.empty()) write_front();
+    flush();
+  }
+
+  // Our close_notify goes out with the next flush, then our FIN; the peer's
+  // FIN (or the deadline) ends the connection.
+  void begin_drain() {
+    state_ = State::draining;
+    close_notify_owed_ = true;
+    arm_timer(shared_.options.handshake_timeout);
+  }
+
+  // Answers a broken record with an alert (best effort) and cuts.
+  bool fatal_alert(std::uint8_t alert) {
+    closing_.store(true);
+    if (!waiting_writable_) {
+      Bytes& out = thread_buffers().cipher_out;
+      out.clear();
+      const std::uint8_t body[2] = {2, alert};  // fatal
+      if (write_keys_.seal_record(out, tls13::kAlert, body)) {
+        (void)::send(socket_.native_handle(), out.data(), out.size(), MSG_NOSIGNAL);
+      }
+    }
+    finish();
+    return false;
+  }
+
+  void cut() {
+    error_code ec;
+    ++timer_generation_;
+    timer_.cancel();
+    if (handshake_) {
+      handshake_->tls.next_layer().close(ec);
+    } else {
+      socket_.close(ec);
+    }
+  }
+
+  // The connection is over: tell the handler (once) and let go.
+  void finish() {
+    if (finished_) return;
+    finished_ = true;
+    closing_.store(true);
+    drop_outbox();
+    cut();
+    if (opened_) guarded([&] { shared_.handler.on_close(handle_); });
+  }
+
+  // ---- Writing ------------------------------------------------------------
+
+  void on_flush_posted() {
+    {
+      std::lock_guard lock(outbox_mutex_);
+      flush_posted_ = false;
+    }
+    flush();
+  }
+
+  // Seals everything waiting (KeyUpdate owed, queued frames, control frames,
+  // close_notify) into as few records as fit and writes them with one
+  // send(); what the socket does not take waits for it to become writable.
+  void flush() {
+    if (waiting_writable_ || handshake_ || !socket_.is_open()) return;
+    std::vector<Bytes> frames;
+    {
+      std::lock_guard lock(outbox_mutex_);
+      frames.swap(outbox_);
+    }
+    auto& buffers = thread_buffers();
+    Bytes& plain = buffers.plain_out;
+    plain.clear();
+    for (const Bytes& frame : frames) {
+      forget(frame.size());
+      if (state_ == State::open) append_ws_frame(plain, WsOpcode::binary, frame);
+    }
+    plain.insert(plain.end(), control_.begin(), control_.end());
+    release(control_);
+    Bytes& out = buffers.cipher_out;
+    out.clear();
+    if (!seal_all(plain, out)) return finish();
+    if (!out.empty()) write_out(out);
+  }
+
+  bool seal_all(ByteView plain, Bytes& out) {
+    if (plain.empty() && !key_update_owed_ && !close_notify_owed_) return true;
+    // Our KeyUpdate, when owed or when this key has sealed its share.
+    if (key_update_owed_ || write_keys_.sequence() >= tls13::kRecordsPerKey) {
+      const std::uint8_t key_update[5] = {24, 0, 0, 1, 0};  // update_not_requested
+      if (!write_keys_.seal_record(out, tls13::kHandshake, key_update)) return false;
+      write_keys_.update();
+      key_update_owed_ = false;
+    }
+    for (std::size_t at = 0; at < plain.size(); at += tls13::kMaxPlaintext) {
+      const std::size_t size = std::min(tls13::kMaxPlaintext, plain.size() - at);
+      if (!write_keys_.seal_record(out, tls13::kApplicationData, plain.subspan(at, size))) {
+        return false;
+      }
+    }
+    if (close_notify_owed_) {
+      const std::uint8_t close_notify[2] = {1, tls13::kCloseNotify};  // warning
+      if (!write_keys_.seal_record(out, tls13::kAlert, close_notify)) return false;
+      close_notify_owed_ = false;
+      close_notify_sent_ = true;
+    }
+    return true;
+  }
+
+  void write_out(ByteView out) {
+    std::size_t sent = 0;
+    while (sent < out.size()) {
+      // MSG_NOSIGNAL: a peer that reset the connection is an error value,
+      // not a SIGPIPE for the whole server.
+      const ssize_t n =
+          ::send(socket_.native_handle(), out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+      if (n >= 0) {
+        sent += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      return cut();  // the read side notices and finishes
+    }
+    if (sent == out.size()) return written();
+    unsent_.assign(out.begin() + static_cast<std::ptrdiff_t>(sent), out.end());
+    waiting_writable_ = true;
+    socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](const error_code& ec) {
+      self->on_writable(ec);
+    });
+  }
+
+  void on_writable(const error_code& ec) {
+    waiting_writable_ = false;
+    if (ec || !socket_.is_open()) return release(unsent_);
+    Bytes pending;
+    pending.swap(unsent_);
+    write_out(pending);
+    if (!waiting_writable_) flush();  // what was queued meanwhile
+  }
+
+  // Everything handed to the socket.
+  void written() {
+    if (close_notify_sent_ && !shut_down_) {
+      shut_down_ = true;
+      ::shutdown(socket_.native_handle(), SHUT_WR);
+    }
   }
 
   void forget(std::size_t bytes) {
@@ -251,42 +598,13 @@ class Session : public std::enable_shared_from_this<Session> {
     queued_frames_.fetch_sub(1);
   }
 
-  // Drops queued frames; the one being written (if any) stays until its
-  // write completes, since Beast still reads from it.
-  void drop_queue() {
-    const std::size_t keep = writing_ ? 1 : 0;
-    while (queue_.size() > keep) {
-      forget(queue_.back().size());
-      queue_.pop_back();
+  void drop_outbox() {
+    std::vector<Bytes> dropped;
+    {
+      std::lock_guard lock(outbox_mutex_);
+      dropped.swap(outbox_);
     }
-    if (queue_.empty()) queue_.shrink_to_fit();
-  }
-
-  void start_close(CloseCode code, const std::string& reason) {
-    drop_queue();
-    if (!opened_ || finished_) return cut();
-    // The peer has handshake_timeout to answer our close frame; a peer whose
-    // receive window is full never will (our frame waits behind the stuck
-    // write), so the deadline cuts the socket.
-    arm_deadline(shared_.options.handshake_timeout);
-    ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason),
-                    [self = shared_from_this()](beast::error_code) {});
-  }
-
-  void cut() {
-    beast::error_code ec;
-    disarm_deadline();
-    beast::get_lowest_layer(ws_).close(ec);
-  }
-
-  // The read loop ended: the connection is over.
-  void finish() {
-    if (finished_) return;
-    finished_ = true;
-    closing_.store(true);
-    drop_queue();
-    cut();
-    if (opened_) guarded([&] { shared_.handler.on_close(handle_); });
+    for (const Bytes& frame : dropped) forget(frame.size());
   }
 
   // The handler boundary: a throwing callback costs its connection, not the
@@ -303,25 +621,38 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionShared& shared_;
   const std::uint64_t id_;
   const std::string source_;  // source_key() of the peer
-  // The strand every operation of this connection runs on; a copy, so other
-  // threads can post to it without touching the stream.
+  // The I/O thread's executor; a copy, so other threads can post to it.
   const net::any_io_executor executor_;
-  websocket::stream<TlsStream> ws_;
-  // Bounds the TLS handshake (Beast's own timer covers only the WebSocket
-  // part) and the closing handshake.
-  net::steady_timer deadline_;
-  std::uint32_t deadline_generation_ = 0;  // strand only
-  beast::flat_buffer read_buffer_;         // empty between messages
-  std::uint8_t first_byte_ = 0;            // see do_read()
+  std::unique_ptr<Handshake> handshake_;
+  tcp::socket socket_;  // ours once the handshake is over
+  net::steady_timer timer_;
+  std::uint32_t timer_generation_ = 0;
   std::shared_ptr<ConnectionHandle> handle_;
 
-  // Strand only.
-  std::vector<Bytes> queue_;  // front() is being written when writing_
-  bool writing_ = false;
+  // I/O thread only.
+  State state_ = State::tls_handshake;
+  Tls13Direction read_keys_;
+  Tls13Direction write_keys_;
+  WsReader reader_;
+  Bytes tls_in_;   // an unfinished record
+  Bytes ws_in_;    // an unfinished frame (or upgrade request)
+  Bytes control_;  // our pongs, pings, close frame or HTTP answer, not sent yet
+  Bytes unsent_;   // sealed, waiting for the socket
+  Clock::time_point last_read_{};
+  bool pinged_ = false;
   bool opened_ = false;
   bool finished_ = false;
+  bool waiting_writable_ = false;
+  bool key_update_owed_ = false;
+  bool close_notify_owed_ = false;
+  bool close_notify_sent_ = false;
+  bool shut_down_ = false;
+  bool peer_close_notify_ = false;
 
   // Any thread.
+  std::mutex outbox_mutex_;
+  std::vector<Bytes> outbox_;  // guarded by outbox_mutex_
+  bool flush_posted_ = false;  // guarded by outbox_mutex_
   std::atomic<bool> closing_{false};
   std::atomic<std::size_t> queued_bytes_{0};
   std::atomic<std::size_t> queued_frames_{0};
@@ -346,7 +677,7 @@ std::string source_key(const net::ip::address& address) {
 }
 
 void start_session(tcp::socket socket, SessionShared& shared) {
-  beast::error_code ec;
+  error_code ec;
   const auto remote = socket.remote_endpoint(ec);
   if (ec) return;  // already gone
   std::string source = source_key(remote.address());

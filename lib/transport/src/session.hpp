@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the listener (server.cpp) and the per-connection session (session.cpp)
-// share. Only session.cpp includes Beast. Private to lib/transport.
+// share. Private to lib/transport.
 #pragma once
 
 #include <openssl/ssl.h>
@@ -43,8 +43,8 @@ struct SessionShared {
 // IPv4-mapped IPv6 one), else the IPv6 /64 prefix.
 std::string source_key(const boost::asio::ip::address& address);
 
-// Takes over an accepted socket (whose executor is a strand of its I/O
-// thread's io_context): TLS handshake, WebSocket upgrade, then Frames.
+// Takes over an accepted socket (whose executor is its I/O thread's
+// io_context): TLS handshake, WebSocket upgrade, then Frames.
 // Refuses it (closes the socket) when the server is at max_connections, its
 // source at max_connections_per_ip, or the server is stopping.
 void start_session(boost::asio::ip::tcp::socket socket, SessionShared& shared);

@@ -24,11 +24,13 @@ namespace sotto::transport::test {
 class RawTlsClient {
  public:
   // TCP to 127.0.0.1:port and a TLS handshake with versions up to
-  // `max_version`, no certificate check. connected() says whether it worked.
-  RawTlsClient(std::uint16_t port, int max_version) {
+  // `max_version` (and, if given, only the TLS 1.3 `suites`), no
+  // certificate check. connected() says whether it worked.
+  RawTlsClient(std::uint16_t port, int max_version, const char* suites = nullptr) {
     ctx_ = SSL_CTX_new(TLS_client_method());
     SSL_CTX_set_min_proto_version(ctx_, TLS1_VERSION);
     SSL_CTX_set_max_proto_version(ctx_, max_version);
+    if (suites != nullptr) SSL_CTX_set_ciphersuites(ctx_, suites);
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
@@ -54,13 +56,18 @@ class RawTlsClient {
 
   [[nodiscard]] bool connected() const { return connected_; }
   [[nodiscard]] int version() const { return connected_ ? SSL_version(ssl_) : 0; }
+  // For tests that drive OpenSSL directly (key updates, close_notify) or
+  // write raw bytes past it.
+  [[nodiscard]] SSL* ssl() const { return ssl_; }
+  [[nodiscard]] int fd() const { return fd_; }
 
-  // The HTTP upgrade; true on "101 Switching Protocols".
-  bool upgrade() {
-    const std::string request =
-        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    if (!write(as_bytes(request))) return false;
+  // The upgrade request without waiting for the answer.
+  static std::string upgrade_request() {
+    return "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  }
+  // Reads the answer to upgrade_request(); true on "101 Switching Protocols".
+  bool read_upgrade_answer() {
     std::string response;
     while (response.find("\r\n\r\n") == std::string::npos) {
       char c = 0;
@@ -68,6 +75,29 @@ class RawTlsClient {
       response.push_back(c);
     }
     return response.rfind("HTTP/1.1 101", 0) == 0;
+  }
+
+  // The HTTP upgrade; true on "101 Switching Protocols".
+  bool upgrade() { return write(as_bytes(upgrade_request())) && read_upgrade_answer(); }
+
+  // A client frame (see send_frame) as bytes, with or without FIN.
+  static Bytes client_frame(std::uint8_t opcode, ByteView payload, bool fin = true) {
+    Bytes frame{static_cast<std::uint8_t>((fin ? 0x80 : 0) | opcode)};
+    if (payload.size() < 126) {
+      frame.push_back(static_cast<std::uint8_t>(0x80 | payload.size()));
+    } else {
+      frame.push_back(0x80 | 126);
+      frame.push_back(static_cast<std::uint8_t>(payload.size() >> 8));
+      frame.push_back(static_cast<std::uint8_t>(payload.size()));
+    }
+    frame.insert(frame.end(), 4, 0);  // masking key
+    append(frame, payload);
+    return frame;
+  }
+
+  bool write(ByteView data) {
+    return SSL_write(ssl_, data.data(), static_cast<int>(data.size())) ==
+           static_cast<int>(data.size());
   }
 
   // A client frame header (FIN set, masked with a zero key, so the payload
@@ -118,10 +148,6 @@ class RawTlsClient {
   }
 
  private:
-  bool write(ByteView data) {
-    return SSL_write(ssl_, data.data(), static_cast<int>(data.size())) ==
-           static_cast<int>(data.size());
-  }
   bool read(std::uint8_t* out, std::size_t size) {
     std::size_t done = 0;
     while (done < size) {

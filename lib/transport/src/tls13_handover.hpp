@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+// Handing a server connection over from OpenSSL to our record layer once the
+// TLS 1.3 handshake is done (see tls13_record.hpp for why).
+//
+// OpenSSL tells its application traffic secrets only through the key-log
+// callback (SSL_CTX_set_keylog_callback), as "SERVER_TRAFFIC_SECRET_0 ..."
+// lines. The server context's callback parses the two secrets into a
+// SecretCapture the session attached to its SSL before the handshake; nothing
+// is printed or logged. The handover is safe only when OpenSSL has used
+// neither secret yet: the server sends no tickets (num_tickets 0), and with
+// read-ahead off OpenSSL reads nothing past the client's Finished, which
+// take_over() checks (SSL_has_pending).
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include "sotto/core/result.hpp"
+#include "sotto/crypto/secret.hpp"
+#include "tls13_record.hpp"
+
+namespace sotto::transport::detail {
+
+struct SecretCapture {
+  crypto::SecretKey<32> client;
+  crypto::SecretKey<32> server;
+  bool have_client = false;
+  bool have_server = false;
+};
+
+// Installs the key-log callback on a server context.
+void capture_traffic_secrets(SSL_CTX* ctx);
+
+// Before the handshake: where this connection's secrets go (null: nowhere).
+// `capture` must outlive the handshake.
+[[nodiscard]] bool attach_capture(SSL* ssl, SecretCapture* capture);
+
+struct HandedOver {
+  Tls13Direction read;   // the client's traffic
+  Tls13Direction write;  // ours
+};
+
+// After the server's handshake completed: the two directions, or an error
+// when the connection cannot be handed over (not TLS 1.3, a suite we do not
+// run, a secret missing, or bytes OpenSSL read past the handshake).
+Result<HandedOver> take_over(SSL* ssl, SecretCapture& capture);
+
+}  // namespace sotto::transport::detail
