@@ -54,8 +54,10 @@ constexpr int kReadRounds = 8;
 // or one write: a connection keeps only the leftovers of an incomplete
 // record or frame.
 struct ThreadBuffers {
-  Bytes cipher_in;  // records as received
-  Bytes plain_in;   // their plaintext, after the previous read's leftover
+  // Records as received: the previous read's unfinished record, then what
+  // recv() brings. Not a vector: resizing one would zero 64 KiB per read.
+  std::unique_ptr<std::uint8_t[]> cipher_in{new std::uint8_t[tls13::kMaxRecord + kReadChunk]};
+  Bytes plain_in;  // their plaintext, after the previous read's leftover
   Bytes plain_out;  // frames to send, before sealing
   Bytes cipher_out;
 };
@@ -276,9 +278,9 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
 
   // ---- Reading ------------------------------------------------------------
 
-  // Only once a read found the socket empty (EAGAIN): the reactor reports
-  // readiness by edges, and this thread alone runs the reactor, so nothing
-  // can arrive unseen between that read and this wait.
+  // Only once a read found the socket empty (EAGAIN, or a short read): the
+  // reactor reports readiness by edges, and this thread alone runs the
+  // reactor, so nothing can arrive unseen between that read and this wait.
   void wait_readable() {
     socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const error_code& ec) {
       self->on_readable(ec);
@@ -289,29 +291,31 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
     if (ec) return finish();
     for (int round = 0; round < kReadRounds; ++round) {
       if (!socket_.is_open()) return;
-      Bytes& in = thread_buffers().cipher_in;
-      in.assign(tls_in_.begin(), tls_in_.end());
+      std::uint8_t* in = thread_buffers().cipher_in.get();
+      const std::size_t kept = tls_in_.size();  // < kMaxRecord (take_records)
+      std::copy(tls_in_.begin(), tls_in_.end(), in);
       release(tls_in_);
-      const std::size_t kept = in.size();
-      in.resize(kept + kReadChunk);
       ssize_t n;
       do {
-        n = ::recv(socket_.native_handle(), in.data() + kept, kReadChunk, 0);
+        n = ::recv(socket_.native_handle(), in + kept, kReadChunk, 0);
       } while (n < 0 && errno == EINTR);
       if (n < 0) {
         const int error = errno;
-        in.resize(kept);
-        tls_in_.assign(in.begin(), in.end());
+        tls_in_.assign(in, in + kept);
         if (error == EAGAIN || error == EWOULDBLOCK) return wait_readable();
         return finish();  // reset by the peer, or the like
       }
-      in.resize(kept + static_cast<std::size_t>(n));
-      if (n == 0) return finish();              // EOF; an unfinished record dies with it
-      if (state_ == State::draining) continue;  // what comes after close_notify is dropped
-      last_read_ = Clock::now();
-      pinged_ = false;
-      if (!take_records(in)) return;
-      if (peer_close_notify_) return finish();
+      if (n == 0) return finish();  // EOF; an unfinished record dies with it
+      const auto received = static_cast<std::size_t>(n);
+      if (state_ != State::draining) {  // what comes after close_notify is dropped
+        last_read_ = Clock::now();
+        pinged_ = false;
+        if (!take_records(std::span<std::uint8_t>(in, kept + received))) return;
+        if (peer_close_notify_) return finish();
+      }
+      // A short read emptied the socket's queue, and any later arrival is a
+      // new edge (as nginx reasons for EPOLLET): no recv() just to see EAGAIN.
+      if (received < kReadChunk) return wait_readable();
     }
     // Fair share used up: go round the event loop, then read on.
     net::post(executor_, [self = shared_from_this()] { self->on_readable({}); });
@@ -319,7 +323,7 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
 
   // Opens every whole record of `in`, keeps the last unfinished one, and
   // passes the plaintext on. False once the connection is being torn down.
-  bool take_records(Bytes& in) {
+  bool take_records(std::span<std::uint8_t> in) {
     Bytes& plain = thread_buffers().plain_in;
     plain.assign(ws_in_.begin(), ws_in_.end());
     release(ws_in_);
@@ -351,7 +355,7 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
       }
       if (peer_close_notify_) break;
     }
-    tls_in_.assign(in.begin() + static_cast<std::ptrdiff_t>(at), in.end());
+    tls_in_.assign(in.begin() + static_cast<std::ptrdiff_t>(at), in.end());  // < kMaxRecord
     if (plain.empty()) return socket_.is_open();
     if (state_ == State::upgrade) {
       take_upgrade(plain);
