@@ -57,7 +57,7 @@ struct ThreadBuffers {
   // Records as received: the previous read's unfinished record, then what
   // recv() brings. Not a vector: resizing one would zero 64 KiB per read.
   std::unique_ptr<std::uint8_t[]> cipher_in{new std::uint8_t[tls13::kMaxRecord + kReadChunk]};
-  Bytes plain_in;  // their plaintext, after the previous read's leftover
+  Bytes plain_in;   // their plaintext, after the previous read's leftover
   Bytes plain_out;  // frames to send, before sealing
   Bytes cipher_out;
 };
@@ -143,7 +143,8 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
     const std::size_t size = bytes.size();
     const std::size_t queued_bytes = queued_bytes_.fetch_add(size) + size;
     const std::size_t queued_frames = queued_frames_.fetch_add(1) + 1;
-    if (queued_bytes > options.max_queued_bytes || queued_frames > options.max_queued_frames) {
+    if (queued_bytes + unsent_bytes_.load(std::memory_order_relaxed) > options.max_queued_bytes ||
+        queued_frames > options.max_queued_frames) {
       queued_bytes_.fetch_sub(size);
       queued_frames_.fetch_sub(1);
       // Back-pressure: a peer that does not read what we send gets dropped,
@@ -177,7 +178,7 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
   // Any thread.
   void cut_from_anywhere() {
     closing_.store(true);
-    net::dispatch(executor_, [self = shared_from_this()] { self->cut(); });
+    net::dispatch(executor_, [self = shared_from_this()] { self->finish(); });
   }
 
  private:
@@ -201,6 +202,7 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
   void arm_timer(std::chrono::milliseconds after) { arm_timer_at(Clock::now() + after); }
 
   void arm_timer_at(Clock::time_point when) {
+    if (finished_) return;  // a timer would keep a dead session alive
     timer_.expires_at(when);
     timer_.async_wait(
         [self = shared_from_this(), armed = ++timer_generation_](const error_code& ec) {
@@ -211,12 +213,12 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
   }
 
   void on_timer() {
-    if (state_ != State::open) return cut();  // a handshake or close took too long
+    if (state_ != State::open) return finish();  // a handshake or close took too long
     // Idle: a ping at half the timeout of silence, the socket cut at the
     // full timeout (what a peer gone without a FIN looks like).
     const auto idle = shared_.options.idle_timeout;
     const auto silent = Clock::now() - last_read_;
-    if (silent >= idle) return cut();
+    if (silent >= idle) return finish();
     if (silent >= idle / 2 && !pinged_) {
       pinged_ = true;
       append_ws_frame(control_, WsOpcode::ping, {});
@@ -253,10 +255,11 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
     const auto outcome = parse_upgrade(
         std::string_view(reinterpret_cast<const char*>(plain.data()), plain.size()), "sottod");
     switch (outcome.kind) {
-      case UpgradeOutcome::Kind::need_more:
-        ws_in_.assign(plain.begin(), plain.end());
+      case UpgradeOutcome::Kind::need_more:  // bounded by kMaxUpgradeRequest
+        if (&plain != &ws_in_) ws_in_.assign(plain.begin(), plain.end());
         return;
       case UpgradeOutcome::Kind::refused:
+        release(ws_in_);
         closing_.store(true);
         control_.insert(control_.end(), outcome.response.begin(), outcome.response.end());
         begin_drain();
@@ -266,13 +269,15 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
     }
     control_.insert(control_.end(), outcome.response.begin(), outcome.response.end());
     state_ = State::open;
-    opened_ = true;
     last_read_ = Clock::now();
-    arm_idle_timer();
     flush();
+    if (finished_ || !socket_.is_open()) return;  // the 101 could not be sent
+    arm_idle_timer();
+    opened_ = true;
     guarded([&] { shared_.handler.on_open(handle_); });
     // Frames the client sent right behind its request.
     plain.erase(plain.begin(), plain.begin() + static_cast<std::ptrdiff_t>(outcome.consumed));
+    if (&plain == &ws_in_ && plain.empty()) release(ws_in_);
     if (!plain.empty() && state_ == State::open) take_frames(plain);
   }
 
@@ -290,7 +295,7 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
   void on_readable(const error_code& ec) {
     if (ec) return finish();
     for (int round = 0; round < kReadRounds; ++round) {
-      if (!socket_.is_open()) return;
+      if (!socket_.is_open()) return finish();
       std::uint8_t* in = thread_buffers().cipher_in.get();
       const std::size_t kept = tls_in_.size();  // < kMaxRecord (take_records)
       std::copy(tls_in_.begin(), tls_in_.end(), in);
@@ -308,10 +313,13 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
       if (n == 0) return finish();  // EOF; an unfinished record dies with it
       const auto received = static_cast<std::size_t>(n);
       if (state_ != State::draining) {  // what comes after close_notify is dropped
-        last_read_ = Clock::now();
-        pinged_ = false;
-        if (!take_records(std::span<std::uint8_t>(in, kept + received))) return;
-        if (peer_close_notify_) return finish();
+        if (!take_records(std::span<std::uint8_t>(in, kept + received))) return finish();
+        if (peer_close_notify_) {
+          // Ours too before we go (RFC 8446 §6.1).
+          close_notify_owed_ = true;
+          flush();
+          return finish();
+        }
       }
       // A short read emptied the socket's queue, and any later arrival is a
       // new edge (as nginx reasons for EPOLLET): no recv() just to see EAGAIN.
@@ -324,9 +332,12 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
   // Opens every whole record of `in`, keeps the last unfinished one, and
   // passes the plaintext on. False once the connection is being torn down.
   bool take_records(std::span<std::uint8_t> in) {
-    Bytes& plain = thread_buffers().plain_in;
-    plain.assign(ws_in_.begin(), ws_in_.end());
-    release(ws_in_);
+    // New plaintext goes after an unfinished frame's bytes, where they
+    // already are: a frame sent in many small records costs its size in
+    // copies once, not once per record.
+    Bytes& plain = ws_in_.empty() ? thread_buffers().plain_in : ws_in_;
+    if (&plain != &ws_in_) plain.clear();
+    bool authenticated = false;
     std::size_t at = 0;
     while (at < in.size()) {
       const auto size = complete_record_size(ByteView(in).subspan(at));
@@ -335,6 +346,7 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
       const auto opened = read_keys_.open(std::span<std::uint8_t>(in).subspan(at, *size));
       if (!opened) return fatal_alert(opened.error().alert);
       at += *size;
+      authenticated = true;
       const auto content = opened->plaintext;
       switch (opened->content_type) {
         case tls13::kApplicationData:
@@ -348,7 +360,9 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
           peer_close_notify_ = true;
           break;
         case tls13::kHandshake:
-          if (!take_handshake_messages(content)) return fatal_alert(tls13::kUnexpectedMessage);
+          if (const std::uint8_t alert = take_handshake_messages(content); alert != 0) {
+            return fatal_alert(alert);
+          }
           break;
         default:
           return fatal_alert(tls13::kUnexpectedMessage);
@@ -356,6 +370,13 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
       if (peer_close_notify_) break;
     }
     tls_in_.assign(in.begin() + static_cast<std::ptrdiff_t>(at), in.end());  // < kMaxRecord
+    if (authenticated) {
+      // Only records that opened count as activity: a trickle of bytes
+      // that never makes a record does not keep the connection.
+      last_read_ = Clock::now();
+      pinged_ = false;
+    }
+    if (key_update_owed_) flush();  // one KeyUpdate of ours for all asked in this read
     if (plain.empty()) return socket_.is_open();
     if (state_ == State::upgrade) {
       take_upgrade(plain);
@@ -366,29 +387,39 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
   }
 
   // After the handshake a client may send only KeyUpdate (§4.6.3); it must
-  // end its record, since the records after it use the next key.
-  bool take_handshake_messages(std::span<const std::uint8_t> content) {
+  // end its record, since the records after it use the next key. 0, or the
+  // alert to end the connection with.
+  std::uint8_t take_handshake_messages(std::span<const std::uint8_t> content) {
     constexpr std::uint8_t kKeyUpdate = 24;
-    if (content.size() != 5 || content[0] != kKeyUpdate || content[1] != 0 || content[2] != 0 ||
-        content[3] != 1 || content[4] > 1) {
-      return false;
+    if (content.empty() || content[0] != kKeyUpdate) return tls13::kUnexpectedMessage;
+    if (content.size() != 5 || content[1] != 0 || content[2] != 0 || content[3] != 1) {
+      return tls13::kDecodeError;
     }
+    if (content[4] > 1) return tls13::kIllegalParameter;
     read_keys_.update();
-    if (content[4] == 1) {  // update_requested: ours goes before our next data
-      key_update_owed_ = true;
-      flush();
-    }
-    return true;
+    // update_requested: ours goes before our next data (flushed once the
+    // read's records are all taken).
+    if (content[4] == 1) key_update_owed_ = true;
+    return 0;
   }
 
+  // `plain` is ws_in_ or the thread's buffer; what stays unread ends up in
+  // ws_in_ (bounded: the reader refuses a frame over the limit from its
+  // header).
   void take_frames(Bytes& plain) {
     const auto result = reader_.read(std::span<std::uint8_t>(plain), *this);
     if (result.error) {
+      release(ws_in_);
       closing_.store(true);
       return start_close(result.error->close_code, result.error->reason, false);
     }
-    if (state_ == State::open || state_ == State::closing) {
-      ws_in_.assign(plain.begin() + static_cast<std::ptrdiff_t>(result.consumed), plain.end());
+    if (state_ != State::open && state_ != State::closing) return release(ws_in_);
+    const auto unread = plain.begin() + static_cast<std::ptrdiff_t>(result.consumed);
+    if (&plain == &ws_in_) {
+      ws_in_.erase(ws_in_.begin(), unread);
+      if (ws_in_.empty()) release(ws_in_);
+    } else {
+      ws_in_.assign(unread, plain.end());
     }
   }
 
@@ -412,7 +443,10 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
 
   void on_ping(ByteView payload) override {
     if (state_ != State::open) return;
-    append_ws_frame(control_, WsOpcode::pong, payload);
+    // Only the latest ping is answered if several wait (RFC 6455 §5.5.3):
+    // a peer that pings and never reads cannot grow what we hold.
+    pong_.clear();
+    append_ws_frame(pong_, WsOpcode::pong, payload);
     flush();
   }
 
@@ -440,7 +474,12 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
   // protocol) the connection goes right after.
   void start_close(std::uint16_t code, const std::string& reason, bool wait_for_peer) {
     drop_outbox();
-    if (state_ == State::tls_handshake || state_ == State::upgrade || finished_) return cut();
+    if (state_ == State::tls_handshake || state_ == State::upgrade || finished_) return finish();
+    if (state_ == State::closing && !wait_for_peer) {
+      // Our close frame is already out; a broken frame ends the wait.
+      begin_drain();
+      return flush();
+    }
     if (state_ != State::open) return;
     append_ws_close(control_, code, reason);
     if (wait_for_peer) {
@@ -525,6 +564,8 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
       forget(frame.size());
       if (state_ == State::open) append_ws_frame(plain, WsOpcode::binary, frame);
     }
+    plain.insert(plain.end(), pong_.begin(), pong_.end());
+    release(pong_);
     plain.insert(plain.end(), control_.begin(), control_.end());
     release(control_);
     Bytes& out = buffers.cipher_out;
@@ -570,10 +611,11 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
       }
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      return cut();  // the read side notices and finishes
+      return finish();  // reset by the peer, or the like
     }
     if (sent == out.size()) return written();
     unsent_.assign(out.begin() + static_cast<std::ptrdiff_t>(sent), out.end());
+    unsent_bytes_.store(unsent_.size(), std::memory_order_relaxed);
     waiting_writable_ = true;
     socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](const error_code& ec) {
       self->on_writable(ec);
@@ -582,7 +624,11 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
 
   void on_writable(const error_code& ec) {
     waiting_writable_ = false;
-    if (ec || !socket_.is_open()) return release(unsent_);
+    unsent_bytes_.store(0, std::memory_order_relaxed);
+    if (ec || !socket_.is_open()) {
+      release(unsent_);
+      return finish();
+    }
     Bytes pending;
     pending.swap(unsent_);
     write_out(pending);
@@ -640,7 +686,8 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
   WsReader reader_;
   Bytes tls_in_;   // an unfinished record
   Bytes ws_in_;    // an unfinished frame (or upgrade request)
-  Bytes control_;  // our pongs, pings, close frame or HTTP answer, not sent yet
+  Bytes control_;  // our ping, close frame or HTTP answer, not sent yet
+  Bytes pong_;     // the answer to the latest ping, not sent yet
   Bytes unsent_;   // sealed, waiting for the socket
   Clock::time_point last_read_{};
   bool pinged_ = false;
@@ -660,6 +707,7 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
   std::atomic<bool> closing_{false};
   std::atomic<std::size_t> queued_bytes_{0};
   std::atomic<std::size_t> queued_frames_{0};
+  std::atomic<std::size_t> unsent_bytes_{0};  // unsent_.size(), for send()'s bound
 };
 
 Status ConnectionHandle::send(const wire::Frame& frame) {

@@ -172,6 +172,9 @@ Status Tls13Direction::seal_record(Bytes& out, std::uint8_t content_type, ByteVi
 }
 
 tl::expected<OpenedRecord, RecordError> Tls13Direction::open(std::span<std::uint8_t> record) {
+  if (record.size() < tls13::kHeader + tls13::kTag + 1) {
+    return tl::unexpected(RecordError{tls13::kDecodeError});
+  }
   const std::size_t ciphertext_size = record.size() - tls13::kHeader;
   if (sequence_ == UINT64_MAX) return tl::unexpected(RecordError{tls13::kBadRecordMac});
   EVP_CIPHER_CTX* ctx = thread_context(cipher_, false);

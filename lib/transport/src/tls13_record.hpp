@@ -44,6 +44,7 @@ inline constexpr std::uint8_t kCloseNotify = 0;
 inline constexpr std::uint8_t kUnexpectedMessage = 10;
 inline constexpr std::uint8_t kBadRecordMac = 20;
 inline constexpr std::uint8_t kRecordOverflow = 22;
+inline constexpr std::uint8_t kIllegalParameter = 47;
 inline constexpr std::uint8_t kDecodeError = 50;
 
 // A sender rolls its keys (KeyUpdate) after this many records: well below

@@ -176,3 +176,48 @@ TEST_F(ServerRecordLayer, ACloseFrameIsEchoedAndFollowedByCloseNotify) {
 
 }  // namespace
 }  // namespace sotto::transport::test
+
+namespace sotto::transport::test {
+namespace {
+
+// Ends a raw client with a TCP reset instead of a FIN.
+void reset(RawTlsClient& raw) {
+  linger hard{1, 0};
+  ::setsockopt(raw.fd(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+  ::shutdown(raw.fd(), SHUT_RDWR);
+}
+
+TEST_F(ServerRecordLayer, EveryOpenedConnectionIsClosedOnceHoweverItEnds) {
+  constexpr int kClients = 24;
+  for (int i = 0; i < kClients; ++i) {
+    RawTlsClient raw(server_->port(), TLS1_3_VERSION);
+    ASSERT_TRUE(raw.connected());
+    ASSERT_TRUE(raw.upgrade());
+    const Bytes close_request = wire::encode_frame(wire::Request{1, "close", {}});
+    switch (i % 4) {
+      case 0:  // the server closes while the client keeps sending, then resets
+        ASSERT_TRUE(raw.write(RawTlsClient::client_frame(0x2, close_request)));
+        for (int k = 0; k < 50; ++k) (void)raw.write(RawTlsClient::client_frame(0x9, {}));
+        reset(raw);
+        break;
+      case 1:  // a close frame, then a reset before the answer is read
+        ASSERT_TRUE(raw.write(RawTlsClient::client_frame(0x8, Bytes{0x03, 0xE8})));
+        reset(raw);
+        break;
+      case 2:  // a text frame (the server closes with 1003), then a broken frame
+        ASSERT_TRUE(raw.write(RawTlsClient::client_frame(0x1, to_bytes("hi"))));
+        ASSERT_TRUE(raw.write(Bytes{0x82, 0x05, 'h', 'e', 'l', 'l', 'o'}));  // unmasked
+        break;
+      default:  // a plain reset mid-conversation
+        reset(raw);
+        break;
+    }
+  }
+  EXPECT_TRUE(wait_until([&] { return handler_.opened() == kClients; }));
+  EXPECT_TRUE(wait_until([&] { return handler_.closed() == kClients; }))
+      << handler_.closed() << " of " << kClients << " closed";
+  EXPECT_TRUE(wait_until([&] { return server_->connection_count() == 0; }));
+}
+
+}  // namespace
+}  // namespace sotto::transport::test
