@@ -53,8 +53,8 @@ TEST_F(SqliteGroupCommit, ManyEnqueuesShareOneTransaction) {
   EXPECT_EQ(queued(), static_cast<std::uint64_t>(kSends));
 }
 
-// Each job runs in its own savepoint: a failing job in a batch is rolled back
-// alone and the others still commit.
+// A failing job in a batch is rolled back alone and the others still commit
+// (the batch runs again with a savepoint per job), in one transaction.
 TEST_F(SqliteGroupCommit, AFailingJobDoesNotUndoItsBatch) {
   std::promise<Result<EnqueueResults>> first, last;
   std::promise<Status> bad_ack;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Group commit. Every write goes to one writer thread through a queue; the
-// writer takes everything queued, runs it in ONE transaction (each job in its
-// own savepoint, so a failing job does not undo the others), commits once, and
-// only then completes each job. One fsync thus covers a whole batch, which is
+// writer takes everything queued, runs it in ONE transaction, commits once,
+// and only then completes each job. A failing job does not undo the others:
+// the batch is then run again with each job in its own savepoint (jobs must
+// therefore be pure functions of the database: run twice, same effect). One fsync thus covers a whole batch, which is
 // what makes durable writes fast.
 #pragma once
 
@@ -33,8 +34,9 @@ class Writer {
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
-  // Queues `work` for the next transaction. After the commit, `done` gets the
-  // work's result; if the work failed its changes were rolled back, and if the
+  // Queues `work` for the next transaction. `work` may run more than once
+  // (after a rollback), so it must not change anything but the database. After
+  // the commit, `done` gets the work's result; if the work failed its changes were rolled back, and if the
   // commit failed `done` gets that error instead. `done` runs on the writer
   // thread: it must be quick and must not call run().
   template <class T>
@@ -92,7 +94,13 @@ class Writer {
   void push(std::unique_ptr<Job> job);
   void loop();
   void run_batch(std::vector<std::unique_ptr<Job>>& batch);
+  // The fast path: one transaction, no savepoints; false (and nothing
+  // changed) if any job or the commit failed.
+  bool run_without_savepoints(std::vector<std::unique_ptr<Job>>& batch);
   Status run_in_savepoint(Job& job, bool& job_ok);
+  Status begin();
+  Status commit();
+  void roll_back();  // if a transaction is open
 
   std::unique_ptr<Database> db_;
   std::mutex mu_;
