@@ -105,20 +105,28 @@ void Service::Impl::pump(const SessionPtr& session) {
 void Service::Impl::on_response(const SessionPtr& session, const wire::Response& response) {
   const bool acked = response.status >= 200 && response.status < 300;
   std::vector<storage::Guid> batch;
+  bool refill = false;
   {
     std::lock_guard lock(session->mu);
     auto it = session->inflight.find(response.id);
     if (it == session->inflight.end()) return;  // e.g. the answer to queue.empty
     const storage::Guid guid = it->second;
     session->inflight.erase(it);
+    // A backlog refills the window once half of it is answered, without
+    // waiting for the acks' commit (its fsync): the cursor already keeps
+    // what was sent from being sent again. Half, so a refill reads many
+    // envelopes at once rather than one per ack.
+    refill = acked && !session->caught_up &&
+             session->inflight.size() == options.delivery_window / 2;
     if (acked) {
       ++session->acks_pending;
       session->acks_unwritten.push_back(guid);
       // One ack write per session at a time; acks that arrive meanwhile go
       // in the next one together.
-      if (session->ack_writing) return;
-      session->ack_writing = true;
-      batch.swap(session->acks_unwritten);
+      if (!session->ack_writing) {
+        session->ack_writing = true;
+        batch.swap(session->acks_unwritten);
+      }
     }
   }
   if (!acked) {
@@ -126,7 +134,8 @@ void Service::Impl::on_response(const SessionPtr& session, const wire::Response&
     schedule_pump(session);
     return;
   }
-  write_acks(session, std::move(batch));
+  if (refill) schedule_pump(session);
+  if (!batch.empty()) write_acks(session, std::move(batch));
 }
 
 void Service::Impl::write_acks(const SessionPtr& session, std::vector<storage::Guid> guids) {
