@@ -14,11 +14,11 @@
 
 #include "fuzz_check.hpp"
 #include "sotto/core/bytes.hpp"
-#include "tls13_record.hpp"
+#include "sotto/transport/tls13_record.hpp"
 
 namespace {
 
-using namespace sotto::transport::detail;
+using namespace sotto::transport;
 
 sotto::crypto::SecretKey<32> fixed_secret(std::uint8_t fill) {
   sotto::crypto::SecretKey<32> key;

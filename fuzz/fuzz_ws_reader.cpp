@@ -15,11 +15,11 @@
 
 #include "fuzz_check.hpp"
 #include "sotto/core/bytes.hpp"
-#include "ws_codec.hpp"
+#include "sotto/transport/ws_codec.hpp"
 
 namespace {
 
-using namespace sotto::transport::detail;
+using namespace sotto::transport;
 using sotto::Bytes;
 using sotto::ByteView;
 

@@ -1,27 +1,63 @@
 // SPDX-License-Identifier: Apache-2.0
+// The generator's connection: OpenSSL for the TLS 1.3 handshake (with the
+// pin check), then the same record layer and WebSocket codec as sottod
+// (sotto/transport/tls13_*.hpp, ws_codec.hpp) on the socket directly, from the
+// client's side. Everything a connection sends while one handler runs (the
+// acks for all deliveries of one read, say) leaves in one record and one
+// send(), so the generator costs less per message than the server it
+// measures. sottod's interoperation with independent TLS and WebSocket
+// clients is what the transport and system tests check (OpenSSL and Beast).
 #include "ws_connection.hpp"
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <sys/socket.h>
 
-#include <new>
-
-#include <boost/asio/connect.hpp>
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cstring>
+#include <new>
+#include <string_view>
 
+#include "sotto/core/encoding.hpp"
+#include "sotto/transport/tls13_handover.hpp"
+#include "sotto/transport/tls13_record.hpp"
 #include "sotto/transport/tls_stream.hpp"
+#include "sotto/transport/ws_codec.hpp"
 #include "sotto/wire/frame.hpp"
 #include "source_address.hpp"
 
 namespace sotto::bench {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+using transport::Tls13Direction;
+using transport::WsOpcode;
+namespace tls13 = transport::tls13;
+
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+
+// The io_context's thread's buffers (each generator thread runs one).
+struct ThreadBuffers {
+  std::unique_ptr<std::uint8_t[]> in{new std::uint8_t[tls13::kMaxRecord + kReadChunk]};
+  Bytes plain_in;
+  Bytes out;
+};
+
+ThreadBuffers& thread_buffers() {
+  thread_local ThreadBuffers buffers;
+  return buffers;
+}
+
+void release(Bytes& bytes) { Bytes().swap(bytes); }
+
+}  // namespace
 
 struct TlsClientContext::Impl {
   struct Free {
@@ -30,49 +66,57 @@ struct TlsClientContext::Impl {
   std::unique_ptr<SSL_CTX, Free> ctx{SSL_CTX_new(TLS_client_method())};
 };
 
-// The same thin TLS stream as sottod (lib/transport): OpenSSL on the socket,
-// no asio::ssl buffers, so the generator's own cost per message and per
-// connection stays small next to the server's.
 TlsClientContext::TlsClientContext() : impl_(std::make_unique<Impl>()) {
   SSL_CTX* ctx = impl_->ctx.get();
   if (ctx == nullptr) throw std::bad_alloc();
   // As the real client: TLS 1.3 only, no resumption (every connection does a
-  // full handshake, which is what the server pays for a fresh login), and
-  // record buffers released while idle, so 10 000 idle connections stay small.
+  // full handshake, which is what the server pays for a fresh login).
   SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  // The record layer's suites (tls13_record.hpp).
+  SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256");
+  transport::capture_traffic_secrets(ctx);
 }
 
 TlsClientContext::~TlsClientContext() = default;
 
-struct WsConnection::Impl : std::enable_shared_from_this<Impl> {
+struct WsConnection::Impl : std::enable_shared_from_this<Impl>, transport::WsEvents {
   Impl(net::io_context& io, TlsClientContext& tls, const WsTarget& t, WsListener& l)
-      : target(t), listener(&l), ws(io.get_executor(), tls.impl().ctx.get()) {}
+      : target(t),
+        listener(&l),
+        executor(io.get_executor()),
+        handshake(std::make_unique<transport::TlsStream>(io.get_executor(), tls.impl().ctx.get())),
+        socket(io.get_executor()),
+        reader(wire::kMaxFrameSize, transport::WsFrom::server) {}
+
+  // ---- Connecting -----------------------------------------------------------
 
   void start() {
-    beast::error_code ec;
+    error_code ec;
     const auto server = net::ip::make_address_v4(target.host, ec);
     if (ec) return connect_failed("bad server address " + target.host);
-    auto& socket = beast::get_lowest_layer(ws);
-    ec = open_from(socket, target.bind_address);
+    auto& raw = handshake->next_layer();
+    ec = open_from(raw, target.bind_address);
     if (ec) return connect_failed("socket: " + ec.message());
-    socket.async_connect(tcp::endpoint(server, target.port),
-                         [self = shared_from_this()](beast::error_code e) { self->on_tcp(e); });
+    raw.async_connect(tcp::endpoint(server, target.port),
+                      [self = shared_from_this()](error_code e) { self->on_tcp(e); });
   }
 
-  void on_tcp(beast::error_code ec) {
+  void on_tcp(error_code ec) {
     if (ec) return connect_failed("connect: " + ec.message());
-    beast::get_lowest_layer(ws).set_option(tcp::no_delay(true), ec);
-    SSL* ssl = ws.next_layer().native_handle();
-    if (ssl == nullptr || SSL_set_app_data(ssl, this) != 1) {
+    handshake->next_layer().set_option(tcp::no_delay(true), ec);
+    SSL* ssl = handshake->native_handle();
+    if (ssl == nullptr || SSL_set_app_data(ssl, this) != 1 ||
+        !transport::attach_capture(ssl, &secrets)) {
       return connect_failed("TLS setup failed");
     }
+    // Nothing past the server's Finished may be read by OpenSSL.
+    SSL_set_read_ahead(ssl, 0);
     SSL_set_verify(ssl, SSL_VERIFY_PEER, &Impl::verify);
-    ws.next_layer().async_handshake(
-        transport::TlsStream::client,
-        [self = shared_from_this()](beast::error_code e) { self->on_tls(e); });
+    handshake->async_handshake(transport::TlsStream::client,
+                               [self = shared_from_this()](error_code e) { self->on_tls(e); });
   }
 
   // OpenSSL's verify callback; the connection is the SSL's app data.
@@ -95,22 +139,33 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl> {
     return pin && *pin == target.pin;
   }
 
-  void on_tls(beast::error_code ec) {
+  void on_tls(error_code ec) {
     if (ec) return connect_failed("TLS handshake (pin or version): " + ec.message());
-    ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-    ws.read_message_max(wire::kMaxFrameSize);
-    ws.binary(true);
-    ws.auto_fragment(false);
-    ws.async_handshake(target.host + ":" + std::to_string(target.port), "/",
-                       [self = shared_from_this()](beast::error_code e) { self->on_upgrade(e); });
-  }
-
-  void on_upgrade(beast::error_code ec) {
-    if (ec) return connect_failed("WebSocket handshake: " + ec.message());
-    connected = true;
-    if (listener != nullptr) listener->on_connected({});
-    read();
-    if (!queue.empty() && !writing) write_front();
+    auto handed =
+        transport::take_over(handshake->native_handle(), secrets, transport::TlsSide::client);
+    if (!handed) return connect_failed("TLS handover: " + handed.error().message);
+    read_keys = std::move(handed->read);
+    write_keys = std::move(handed->write);
+    socket = std::move(handshake->next_layer());
+    handshake.reset();
+    mask_state = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(this)) | 1;
+    // The upgrade; the generator trusts the 101 without checking its
+    // Sec-WebSocket-Accept (the server under test is known).
+    std::array<std::uint8_t, 16> key{};
+    for (auto& byte : key) byte = static_cast<std::uint8_t>(next_random());
+    const std::string request = "GET / HTTP/1.1\r\nHost: " + target.host + ":" +
+                                std::to_string(target.port) +
+                                "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                "Sec-WebSocket-Key: " +
+                                base64_encode(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    const Bytes head = to_bytes(request);
+    Bytes frames;
+    frames.swap(pending);  // sends queued before the upgrade go after it
+    pending = head;
+    pending.insert(pending.end(), frames.begin(), frames.end());
+    upgrading = true;
+    flush();
+    wait_readable();
   }
 
   void connect_failed(const std::string& why) {
@@ -119,95 +174,246 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl> {
     if (listener != nullptr) listener->on_connected(why);
   }
 
-  void read() {
-    ws.async_read(buffer, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_read(ec);
-    });
+  // ---- Reading --------------------------------------------------------------
+
+  void wait_readable() {
+    socket.async_wait(tcp::socket::wait_read,
+                      [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
   }
 
-  void on_read(beast::error_code ec) {
-    if (ec) return finish(ec == websocket::error::closed ? describe_close() : ec.message());
-    const auto data = buffer.cdata();
-    if (listener != nullptr) {
-      listener->on_message(ByteView(static_cast<const std::uint8_t*>(data.data()), data.size()));
+  void on_readable(error_code ec) {
+    if (ec) return finish(ec.message());
+    for (;;) {
+      if (finished) return;
+      std::uint8_t* in = thread_buffers().in.get();
+      const std::size_t kept = tls_in.size();
+      std::copy(tls_in.begin(), tls_in.end(), in);
+      release(tls_in);
+      ssize_t n;
+      do {
+        n = ::recv(socket.native_handle(), in + kept, kReadChunk, 0);
+      } while (n < 0 && errno == EINTR);
+      if (n < 0) {
+        const int error = errno;
+        tls_in.assign(in, in + kept);
+        if (error == EAGAIN || error == EWOULDBLOCK) return wait_readable();
+        return finish(std::string("recv: ") + std::strerror(error));
+      }
+      if (n == 0) return finish("the server closed the connection");
+      if (!take_records(std::span<std::uint8_t>(in, kept + static_cast<std::size_t>(n)))) return;
+      // A short read emptied the queue; a later arrival is a new edge.
+      if (static_cast<std::size_t>(n) < kReadChunk) return wait_readable();
     }
-    buffer.consume(buffer.size());
-    if (!finished) read();
   }
 
-  std::string describe_close() const {
-    const auto& reason = ws.reason();
-    return "closed by the server (" + std::to_string(static_cast<unsigned>(reason.code)) + " " +
-           std::string(reason.reason.data(), reason.reason.size()) + ")";
+  bool take_records(std::span<std::uint8_t> in) {
+    Bytes& plain = ws_in.empty() ? thread_buffers().plain_in : ws_in;
+    if (&plain != &ws_in) plain.clear();
+    std::size_t at = 0;
+    while (at < in.size()) {
+      const auto size = transport::complete_record_size(ByteView(in).subspan(at));
+      if (!size) return finish("bad TLS record from the server"), false;
+      if (*size == 0) break;
+      const auto opened = read_keys.open(in.subspan(at, *size));
+      if (!opened) return finish("TLS record did not authenticate"), false;
+      at += *size;
+      const auto content = opened->plaintext;
+      if (opened->content_type == tls13::kApplicationData) {
+        plain.insert(plain.end(), content.begin(), content.end());
+      } else if (opened->content_type == tls13::kHandshake && content.size() == 5 &&
+                 content[0] == 24) {  // KeyUpdate
+        read_keys.update();
+        if (content[4] == 1) key_update_owed = true;
+      } else if (opened->content_type == tls13::kAlert) {
+        return finish("TLS alert from the server"), false;
+      } else {
+        return finish("unexpected TLS record from the server"), false;
+      }
+    }
+    tls_in.assign(in.begin() + static_cast<std::ptrdiff_t>(at), in.end());
+    if (upgrading) {
+      const std::string_view text(reinterpret_cast<const char*>(plain.data()), plain.size());
+      const std::size_t end = text.find("\r\n\r\n");
+      if (end == std::string_view::npos) {
+        if (plain.size() > transport::kMaxUpgradeRequest) {
+          return finish("no answer to the upgrade"), false;
+        }
+        if (&plain != &ws_in) ws_in.assign(plain.begin(), plain.end());
+        return true;
+      }
+      if (!text.starts_with("HTTP/1.1 101")) {
+        connect_failed("WebSocket handshake refused: " +
+                       std::string(text.substr(0, text.find('\r'))));
+        return false;
+      }
+      upgrading = false;
+      connected = true;
+      plain.erase(plain.begin(), plain.begin() + static_cast<std::ptrdiff_t>(end + 4));
+      if (listener != nullptr) listener->on_connected({});
+      if (finished) return false;
+    }
+    const auto result = reader.read(std::span<std::uint8_t>(plain), *this);
+    if (result.error) return finish("bad WebSocket frame: " + result.error->reason), false;
+    if (finished) return false;
+    const auto unread = plain.begin() + static_cast<std::ptrdiff_t>(result.consumed);
+    if (&plain == &ws_in) {
+      ws_in.erase(ws_in.begin(), unread);
+      if (ws_in.empty()) release(ws_in);
+    } else {
+      ws_in.assign(unread, plain.end());
+    }
+    if (key_update_owed) schedule_flush();
+    return true;
+  }
+
+  // WsEvents.
+  void on_message(bool, ByteView payload) override {
+    if (listener != nullptr && !finished) listener->on_message(payload);
+  }
+  void on_ping(ByteView payload) override { append_frame(WsOpcode::pong, payload); }
+  void on_pong() override {}
+  void on_close(std::uint16_t code, std::string_view reason) override {
+    finish("closed by the server (" + std::to_string(code) + " " + std::string(reason) + ")");
+  }
+
+  // ---- Writing --------------------------------------------------------------
+
+  // xorshift64: a fresh masking key per frame. A real client's keys must be
+  // unpredictable (RFC 6455 §10.3, against proxy cache poisoning); a load
+  // generator on loopback needs only distinct ones.
+  std::uint32_t next_random() {
+    mask_state ^= mask_state << 13;
+    mask_state ^= mask_state >> 7;
+    mask_state ^= mask_state << 17;
+    return static_cast<std::uint32_t>(mask_state >> 32);
+  }
+
+  void append_frame(WsOpcode opcode, ByteView payload) {
+    const std::uint32_t r = next_random();
+    const std::array<std::uint8_t, 4> mask{
+        static_cast<std::uint8_t>(r), static_cast<std::uint8_t>(r >> 8),
+        static_cast<std::uint8_t>(r >> 16), static_cast<std::uint8_t>(r >> 24)};
+    transport::append_masked_ws_frame(pending, opcode, payload, mask);
+    schedule_flush();
   }
 
   void send(Bytes message) {
     if (finished || closing) return;
-    queued += message.size();
-    queue.push_back(std::move(message));
-    if (connected && !writing) write_front();
+    append_frame(WsOpcode::binary, message);
   }
 
-  void write_front() {
-    writing = true;
-    ws.async_write(
-        net::buffer(queue.front()),
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+  // One flush per turn of the event loop, for everything sent meanwhile.
+  void schedule_flush() {
+    if (flush_scheduled || handshake) return;
+    flush_scheduled = true;
+    net::post(executor, [self = shared_from_this()] {
+      self->flush_scheduled = false;
+      self->flush();
+    });
   }
 
-  void on_write(beast::error_code ec) {
-    writing = false;
-    queued -= queue.front().size();
-    queue.pop_front();
-    if (ec) {
-      // The read side reports why the connection ended.
-      queue.clear();
-      queued = 0;
-      return;
+  void flush() {
+    if (waiting_writable || finished || handshake) return;
+    if (pending.empty() && !key_update_owed) return;
+    Bytes& out = thread_buffers().out;
+    out.clear();
+    if (key_update_owed) {
+      const std::uint8_t key_update[5] = {24, 0, 0, 1, 0};
+      if (!write_keys.seal_record(out, tls13::kHandshake, key_update)) return finish("seal failed");
+      write_keys.update();
+      key_update_owed = false;
     }
-    if (!queue.empty()) return write_front();
-    if (closing && !close_started) start_close();
+    const ByteView plain(pending);
+    for (std::size_t at = 0; at < plain.size(); at += tls13::kMaxPlaintext) {
+      const std::size_t size = std::min(tls13::kMaxPlaintext, plain.size() - at);
+      if (!write_keys.seal_record(out, tls13::kApplicationData, plain.subspan(at, size))) {
+        return finish("seal failed");
+      }
+    }
+    pending.clear();
+    if (pending.capacity() > 64 * 1024) release(pending);
+    write_out(out);
+  }
+
+  void write_out(ByteView out) {
+    std::size_t sent = 0;
+    while (sent < out.size()) {
+      const ssize_t n =
+          ::send(socket.native_handle(), out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+      if (n >= 0) {
+        sent += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      return finish(std::string("send: ") + std::strerror(errno));
+    }
+    if (sent == out.size()) return;
+    unsent.assign(out.begin() + static_cast<std::ptrdiff_t>(sent), out.end());
+    waiting_writable = true;
+    socket.async_wait(tcp::socket::wait_write,
+                      [self = shared_from_this()](error_code ec) { self->on_writable(ec); });
+  }
+
+  void on_writable(error_code ec) {
+    waiting_writable = false;
+    if (ec || finished) return release(unsent);
+    Bytes rest;
+    rest.swap(unsent);
+    write_out(rest);
+    if (!waiting_writable) flush();
   }
 
   void close() {
     if (finished || closing) return;
     closing = true;
     if (!connected) return cut();
-    if (!writing) start_close();
-  }
-
-  void start_close() {
-    close_started = true;
-    ws.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {
-      // The read loop sees the close and finishes.
-    });
+    // Our close frame; the server echoes it and ends the connection.
+    std::uint8_t code[2] = {0x03, 0xE8};  // 1000
+    append_frame(WsOpcode::close, code);
   }
 
   void cut() {
-    beast::error_code ec;
-    beast::get_lowest_layer(ws).close(ec);
+    error_code ec;
+    if (handshake) {
+      handshake->next_layer().close(ec);
+    } else {
+      socket.close(ec);
+    }
   }
 
   void finish(const std::string& why) {
     if (finished) return;
     finished = true;
     cut();
-    queue.clear();
-    queued = 0;
+    release(pending);
+    release(unsent);
     if (connected && listener != nullptr) listener->on_closed(why);
   }
 
+  std::size_t queued() const { return pending.size() + unsent.size(); }
+
   const WsTarget target;
   WsListener* listener;
-  websocket::stream<transport::TlsStream> ws;
-  beast::flat_buffer buffer;
-  std::deque<Bytes> queue;  // front() is being written when `writing`
-  std::size_t queued = 0;
+  net::any_io_executor executor;
+  std::unique_ptr<transport::TlsStream> handshake;  // until the TLS handshake is done
+  transport::SecretCapture secrets;
+  tcp::socket socket;
+  Tls13Direction read_keys;
+  Tls13Direction write_keys;
+  transport::WsReader reader;
+  Bytes tls_in;   // an unfinished record
+  Bytes ws_in;    // an unfinished frame (or the upgrade answer)
+  Bytes pending;  // frames not sealed yet (masked, in order)
+  Bytes unsent;   // sealed, waiting for the socket
+  std::uint64_t mask_state = 1;
+  bool upgrading = false;
   bool connected = false;
-  bool writing = false;
   bool closing = false;
-  bool close_started = false;
   bool finished = false;
+  bool waiting_writable = false;
+  bool flush_scheduled = false;
+  bool key_update_owed = false;
 };
 
 std::unique_ptr<WsConnection> WsConnection::create(net::io_context& io, TlsClientContext& tls,
@@ -228,7 +434,7 @@ WsConnection::~WsConnection() {
 
 void WsConnection::start() { impl_->start(); }
 void WsConnection::send(Bytes message) { impl_->send(std::move(message)); }
-std::size_t WsConnection::queued_bytes() const { return impl_->queued; }
+std::size_t WsConnection::queued_bytes() const { return impl_->queued(); }
 void WsConnection::close() { impl_->close(); }
 void WsConnection::cut() {
   impl_->cut();

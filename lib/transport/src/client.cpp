@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "sotto/core/encoding.hpp"
-#include "tls_context.hpp"
 #include "sotto/transport/tls_stream.hpp"
+#include "tls_context.hpp"
 
 namespace sotto::transport {
 
@@ -140,9 +140,9 @@ struct WebSocketClient::Impl : std::enable_shared_from_this<Impl> {
       return connect_failed(Errc::internal, "TLS setup", net::error::no_memory);
     }
     SSL_set_verify(ssl, SSL_VERIFY_PEER, &Impl::verify_callback);
-    tls.async_handshake(
-        TlsStream::client,
-        [self = shared_from_this()](beast::error_code e) { self->on_tls_handshake(e); });
+    tls.async_handshake(TlsStream::client, [self = shared_from_this()](beast::error_code e) {
+      self->on_tls_handshake(e);
+    });
   }
 
   // OpenSSL's verify callback; the connection's Impl is the SSL's app data

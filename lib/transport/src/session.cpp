@@ -24,10 +24,10 @@
 #include <utility>
 #include <vector>
 
+#include "sotto/transport/tls13_handover.hpp"
+#include "sotto/transport/tls13_record.hpp"
 #include "sotto/transport/tls_stream.hpp"
-#include "tls13_handover.hpp"
-#include "tls13_record.hpp"
-#include "ws_codec.hpp"
+#include "sotto/transport/ws_codec.hpp"
 
 namespace sotto::transport::detail {
 
@@ -240,7 +240,7 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
 
   void on_tls_handshake(const error_code& ec) {
     if (ec || closing_.load()) return cut();
-    auto handed = take_over(handshake_->tls.native_handle(), handshake_->secrets);
+    auto handed = take_over(handshake_->tls.native_handle(), handshake_->secrets, TlsSide::server);
     if (!handed) return cut();
     read_keys_ = std::move(handed->read);
     write_keys_ = std::move(handed->write);

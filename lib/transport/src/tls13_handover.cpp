@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "tls13_handover.hpp"
+#include "sotto/transport/tls13_handover.hpp"
 
 #include <openssl/crypto.h>
 
 #include <cstring>
 #include <string_view>
 
-namespace sotto::transport::detail {
+namespace sotto::transport {
 
 namespace {
 
@@ -60,7 +60,7 @@ bool attach_capture(SSL* ssl, SecretCapture* capture) {
   return capture_index() >= 0 && SSL_set_ex_data(ssl, capture_index(), capture) == 1;
 }
 
-Result<HandedOver> take_over(SSL* ssl, SecretCapture& capture) {
+Result<HandedOver> take_over(SSL* ssl, SecretCapture& capture, TlsSide side) {
   (void)SSL_set_ex_data(ssl, capture_index(), nullptr);
   if (SSL_version(ssl) != TLS1_3_VERSION) return fail(Errc::network_error, "not TLS 1.3");
   if (!capture.have_client || !capture.have_server) {
@@ -84,10 +84,12 @@ Result<HandedOver> take_over(SSL* ssl, SecretCapture& capture) {
     default:
       return fail(Errc::internal, "negotiated a TLS suite we do not run");
   }
-  HandedOver handed{Tls13Direction(which, std::move(capture.client)),
-                    Tls13Direction(which, std::move(capture.server))};
+  Tls13Direction client(which, std::move(capture.client));
+  Tls13Direction server(which, std::move(capture.server));
+  HandedOver handed = side == TlsSide::server ? HandedOver{std::move(client), std::move(server)}
+                                              : HandedOver{std::move(server), std::move(client)};
   capture.have_client = capture.have_server = false;
   return handed;
 }
 
-}  // namespace sotto::transport::detail
+}  // namespace sotto::transport

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "tls13_record.hpp"
+#include "sotto/transport/tls13_record.hpp"
 
 #include <openssl/evp.h>
 
@@ -9,7 +9,7 @@
 
 #include "sotto/crypto/hash.hpp"
 
-namespace sotto::transport::detail {
+namespace sotto::transport {
 
 namespace {
 
@@ -207,4 +207,4 @@ tl::expected<OpenedRecord, RecordError> Tls13Direction::open(std::span<std::uint
   return OpenedRecord{body[end - 1], std::span<std::uint8_t>(body, content_size)};
 }
 
-}  // namespace sotto::transport::detail
+}  // namespace sotto::transport

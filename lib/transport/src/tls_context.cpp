@@ -4,7 +4,7 @@
 #include <openssl/pem.h>
 
 #include "openssl_util.hpp"
-#include "tls13_handover.hpp"
+#include "sotto/transport/tls13_handover.hpp"
 
 namespace sotto::transport::detail {
 

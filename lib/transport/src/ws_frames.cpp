@@ -7,9 +7,9 @@
 #include <string_view>
 #include <utility>
 
-#include "ws_codec.hpp"
+#include "sotto/transport/ws_codec.hpp"
 
-namespace sotto::transport::detail {
+namespace sotto::transport {
 
 namespace {
 
@@ -46,15 +46,18 @@ HeaderStatus protocol_error(WsError& error, const char* reason) {
 // soon as enough of it is there to decide: 2 bytes settle the flags, opcode,
 // mask bit and control-frame rules; the extended length settles the size.
 // `buffered` is what a fragmented message has gathered so far.
-HeaderStatus read_header(std::span<const std::uint8_t> rest, bool in_message, std::size_t buffered,
-                         std::size_t max_message, FrameHeader& h, WsError& error) {
+HeaderStatus read_header(std::span<const std::uint8_t> rest, bool masked, bool in_message,
+                         std::size_t buffered, std::size_t max_message, FrameHeader& h,
+                         WsError& error) {
   if (rest.size() < 2) return HeaderStatus::incomplete;
   const std::uint8_t b0 = rest[0];
   const std::uint8_t b1 = rest[1];
   if ((b0 & 0x70) != 0) return protocol_error(error, "reserved bits set");
   const std::uint8_t op = b0 & 0x0F;
   if (!is_known_opcode(op)) return protocol_error(error, "reserved opcode");
-  if ((b1 & 0x80) == 0) return protocol_error(error, "unmasked client frame");
+  // Clients mask every frame, servers none (§5.1).
+  if (masked && (b1 & 0x80) == 0) return protocol_error(error, "unmasked client frame");
+  if (!masked && (b1 & 0x80) != 0) return protocol_error(error, "masked server frame");
   h.fin = (b0 & 0x80) != 0;
   h.opcode = static_cast<WsOpcode>(op);
   const std::uint8_t length7 = b1 & 0x7F;
@@ -94,9 +97,12 @@ HeaderStatus read_header(std::span<const std::uint8_t> rest, bool in_message, st
     }
   }
 
-  h.size = 2 + extended + kMaskSize;
+  h.size = 2 + extended + (masked ? kMaskSize : 0);
   if (rest.size() < h.size) return HeaderStatus::incomplete;
-  std::copy_n(rest.begin() + static_cast<std::ptrdiff_t>(2 + extended), kMaskSize, h.mask.begin());
+  if (masked) {
+    std::copy_n(rest.begin() + static_cast<std::ptrdiff_t>(2 + extended), kMaskSize,
+                h.mask.begin());
+  }
   return HeaderStatus::ok;
 }
 
@@ -194,7 +200,8 @@ WsReadResult WsReader::read(std::span<std::uint8_t> input, WsEvents& events) {
     const std::span<std::uint8_t> rest = input.subspan(pos);
     FrameHeader h;
     WsError error;
-    switch (read_header(rest, in_message_, fragments_.size(), max_message_, h, error)) {
+    switch (read_header(rest, from_ == WsFrom::client, in_message_, fragments_.size(), max_message_,
+                        h, error)) {
       case HeaderStatus::incomplete:
         return result;
       case HeaderStatus::error:
@@ -205,7 +212,7 @@ WsReadResult WsReader::read(std::span<std::uint8_t> input, WsEvents& events) {
     if (rest.size() - h.size < h.length) return result;      // the payload is not all here
     const auto length = static_cast<std::size_t>(h.length);  // <= rest.size()
     const std::span<std::uint8_t> payload = rest.subspan(h.size, length);
-    unmask(payload, h.mask);
+    if (from_ == WsFrom::client) unmask(payload, h.mask);
     const std::size_t frame_end = pos + h.size + length;
 
     switch (h.opcode) {
@@ -267,20 +274,39 @@ WsReadResult WsReader::read(std::span<std::uint8_t> input, WsEvents& events) {
   }
 }
 
-void append_ws_frame(Bytes& out, WsOpcode opcode, ByteView payload) {
-  const std::size_t size = payload.size();
-  out.reserve(out.size() + ws_header_size(size) + size);
+namespace {
+
+// The header of an unfragmented frame; with `mask`, the mask bit and key.
+// (No reserve: callers append many frames to one buffer, which must grow
+// geometrically, not to the exact size each time.)
+void append_header(Bytes& out, WsOpcode opcode, std::size_t size, const std::uint8_t* mask) {
+  const std::uint8_t mask_bit = mask != nullptr ? 0x80 : 0;
   out.push_back(static_cast<std::uint8_t>(0x80 | static_cast<std::uint8_t>(opcode)));
   if (size < 126) {
-    out.push_back(static_cast<std::uint8_t>(size));
+    out.push_back(static_cast<std::uint8_t>(mask_bit | size));
   } else if (size <= 0xFFFF) {
-    out.push_back(126);
+    out.push_back(mask_bit | 126);
     append_be(out, size, 2);
   } else {
-    out.push_back(127);
+    out.push_back(mask_bit | 127);
     append_be(out, size, 8);
   }
+  if (mask != nullptr) out.insert(out.end(), mask, mask + kMaskSize);
+}
+
+}  // namespace
+
+void append_ws_frame(Bytes& out, WsOpcode opcode, ByteView payload) {
+  append_header(out, opcode, payload.size(), nullptr);
   out.insert(out.end(), payload.begin(), payload.end());
+}
+
+void append_masked_ws_frame(Bytes& out, WsOpcode opcode, ByteView payload,
+                            const std::array<std::uint8_t, 4>& mask) {
+  append_header(out, opcode, payload.size(), mask.data());
+  const std::size_t start = out.size();
+  out.insert(out.end(), payload.begin(), payload.end());
+  unmask(std::span<std::uint8_t>(out).subspan(start), mask);  // XOR both ways
 }
 
 void append_ws_close(Bytes& out, std::uint16_t code, std::string_view reason) {
@@ -302,4 +328,4 @@ void append_ws_close(Bytes& out, std::uint16_t code, std::string_view reason) {
   append_ws_frame(out, WsOpcode::close, ByteView(payload.data(), 2 + keep));
 }
 
-}  // namespace sotto::transport::detail
+}  // namespace sotto::transport

@@ -12,9 +12,9 @@
 #include <string>
 #include <string_view>
 
-#include "ws_codec.hpp"
+#include "sotto/transport/ws_codec.hpp"
 
-namespace sotto::transport::detail {
+namespace sotto::transport {
 
 namespace {
 
@@ -130,4 +130,4 @@ UpgradeOutcome parse_upgrade(std::string_view input, std::string_view server_nam
   return out;
 }
 
-}  // namespace sotto::transport::detail
+}  // namespace sotto::transport

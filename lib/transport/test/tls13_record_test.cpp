@@ -2,7 +2,7 @@
 // Our TLS 1.3 record layer on its own: the key schedule against RFC 8448's
 // trace and OpenSSL's TLS13-KDF, sealing and opening, and the refusals. Its
 // interoperation with OpenSSL's record layer is server_record_layer_test.cpp.
-#include "tls13_record.hpp"
+#include "sotto/transport/tls13_record.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
@@ -13,7 +13,7 @@
 
 #include "sotto/core/encoding.hpp"
 
-namespace sotto::transport::detail {
+namespace sotto::transport {
 namespace {
 
 Bytes hex(std::string_view text) {
@@ -186,4 +186,4 @@ TEST(Tls13RecordSize, RefusesFromTheHeaderAlone) {
 }
 
 }  // namespace
-}  // namespace sotto::transport::detail
+}  // namespace sotto::transport

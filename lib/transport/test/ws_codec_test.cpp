@@ -2,7 +2,7 @@
 // The RFC 6455 codec on bytes alone: the upgrade, the reader of client
 // frames (built here, masked, the way a browser would send them) and the
 // writer of server frames.
-#include "ws_codec.hpp"
+#include "sotto/transport/ws_codec.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace sotto::transport::detail {
+namespace sotto::transport {
 namespace {
 
 // ---- Client frames -----------------------------------------------------
@@ -772,4 +772,4 @@ TEST(WsUpgrade, KeepsControlCharactersOutOfTheServerField) {
 }
 
 }  // namespace
-}  // namespace sotto::transport::detail
+}  // namespace sotto::transport

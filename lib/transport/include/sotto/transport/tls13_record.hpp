@@ -23,7 +23,7 @@
 #include "sotto/core/result.hpp"
 #include "sotto/crypto/secret.hpp"
 
-namespace sotto::transport::detail {
+namespace sotto::transport {
 
 enum class Tls13Cipher : std::uint8_t { aes_128_gcm, chacha20_poly1305 };
 
@@ -109,4 +109,4 @@ class Tls13Direction {
 void hkdf_expand_label(ByteView secret, std::string_view label, ByteView context,
                        std::span<std::uint8_t> out);
 
-}  // namespace sotto::transport::detail
+}  // namespace sotto::transport

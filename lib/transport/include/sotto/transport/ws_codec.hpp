@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// The server's side of RFC 6455 as pure functions over bytes (no I/O): the
-// HTTP/1.1 upgrade, a reader of client frames and a writer of server frames.
-// session.cpp feeds it the plaintext that comes out of the TLS records, so
-// frames of many connections are parsed without a per-connection buffer
+// RFC 6455 as pure functions over bytes (no I/O): the server's HTTP/1.1
+// upgrade, a reader of frames (a client's, or for the load generator a
+// server's) and writers of both kinds. The server's session.cpp feeds it the plaintext that comes
+// out of the TLS records, so frames of many connections are parsed without a per-connection buffer
 // while idle, and many queued frames leave in one TLS record and one send.
 // Every byte given here comes from the network and is treated as hostile.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -16,7 +17,7 @@
 
 #include "sotto/core/bytes.hpp"
 
-namespace sotto::transport::detail {
+namespace sotto::transport {
 
 // ---- Opening handshake -------------------------------------------------
 
@@ -71,6 +72,11 @@ class WsEvents {
   virtual void on_close(std::uint16_t code, std::string_view reason) = 0;
 };
 
+// Whose frames a reader takes: a client's are masked (what the server
+// reads), a server's are not (what a client, e.g. the load generator, reads).
+// The rules are otherwise the same.
+enum class WsFrom : std::uint8_t { client, server };
+
 // Why the reader gave up: what the server closes the connection with.
 struct WsError {
   std::uint16_t close_code = 1002;  // 1002 protocol error, 1007, 1009
@@ -92,7 +98,8 @@ struct WsReadResult {
 // server decides what to do with them) without a UTF-8 check.
 class WsReader {
  public:
-  explicit WsReader(std::size_t max_message) : max_message_(max_message) {}
+  explicit WsReader(std::size_t max_message, WsFrom from = WsFrom::client)
+      : max_message_(max_message), from_(from) {}
 
   // Takes every whole frame at the front of `input`, unmasking it in place,
   // and calls `events` for each control frame and completed message. Stops at
@@ -114,6 +121,7 @@ class WsReader {
 
  private:
   std::size_t max_message_;
+  WsFrom from_;
   bool in_message_ = false;
   bool message_binary_ = false;
   bool done_ = false;  // after a close or an error: read() takes nothing more
@@ -130,6 +138,11 @@ class WsReader {
 // encoding. A control frame's payload must be at most 125 bytes.
 void append_ws_frame(Bytes& out, WsOpcode opcode, ByteView payload);
 
+// Appends one unfragmented client frame, masked with `mask` (RFC 6455 §5.3:
+// a client picks a fresh, unpredictable key per frame).
+void append_masked_ws_frame(Bytes& out, WsOpcode opcode, ByteView payload,
+                            const std::array<std::uint8_t, 4>& mask);
+
 // Appends a close frame with `code` and `reason` (cut to fit the 125 bytes
 // of a control frame, on a UTF-8 boundary). Code 1005 ("no status") must not
 // be sent, so it writes a close frame without a payload.
@@ -140,4 +153,4 @@ void append_ws_close(Bytes& out, std::uint16_t code, std::string_view reason);
   return size < 126 ? 2 : size <= 0xFFFF ? 4 : 10;
 }
 
-}  // namespace sotto::transport::detail
+}  // namespace sotto::transport
