@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sotto/storage/sqlite/sqlite_storage.hpp"
 
+#include <cstdint>
 #include <limits>
+#include <string>
 
 #include "schema.hpp"
 #include "stores.hpp"
@@ -36,12 +38,30 @@ struct SqliteStorage::Impl {
   Mailbox mailbox;
 };
 
+namespace {
+
+// The log's file, once grown, is kept up to the size the checkpointer lets
+// the log reach (kCatchUpFactor + 1 checkpoint thresholds of 4 KiB pages with
+// their 24-byte frame headers), not cut back when the log starts over: every
+// commit that extends the file again waits for the filesystem's journal, which
+// made commits of 30 ms and W1's latency tail (docs/performance.md).
+Status keep_log_file(Database& db, int wal_checkpoint_pages) {
+  const std::int64_t bound = std::int64_t{Checkpointer::kCatchUpFactor + 1} *
+                             wal_checkpoint_pages * (4096 + 24);
+  const std::string pragma = "PRAGMA journal_size_limit=" + std::to_string(bound);
+  return db.exec(pragma.c_str());
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const Options& options) {
   auto db = Database::open(options.path, Database::Role::writer);
   if (!db) return tl::unexpected(db.error());
   SOTTO_TRY(migrate(**db));
+  SOTTO_TRY(keep_log_file(**db, options.wal_checkpoint_pages));
   auto checkpoint_db = Database::open(options.path, Database::Role::checkpointer);
   if (!checkpoint_db) return tl::unexpected(checkpoint_db.error());
+  SOTTO_TRY(keep_log_file(**checkpoint_db, options.wal_checkpoint_pages));
   return std::unique_ptr<SqliteStorage>(new SqliteStorage(
       std::make_unique<Impl>(options, std::move(*db), std::move(*checkpoint_db))));
 }

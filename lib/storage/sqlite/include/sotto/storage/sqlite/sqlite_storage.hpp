@@ -25,7 +25,9 @@ struct Options {
   std::size_t max_readers = 4;  // read connections opened at most
   // A background checkpoint starts once the write-ahead log holds this many
   // pages (4 KiB each). The writer checkpoints only if the log reaches four
-  // times as many, which bounds it (about 128 MiB by default).
+  // times as many, which bounds it (about 128 MiB by default). The log's file
+  // keeps its size between rounds (up to five times this), so commits do not
+  // wait for the file to grow again.
   int wal_checkpoint_pages = 8192;
 };
 
