@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "sotto/core/encoding.hpp"
+#include "sotto/transport/socket_io.hpp"
 #include "sotto/transport/tls13_handover.hpp"
 #include "sotto/transport/tls13_record.hpp"
 #include "sotto/transport/tls_stream.hpp"
@@ -189,20 +190,16 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>, transport::WsEve
       const std::size_t kept = tls_in.size();
       std::copy(tls_in.begin(), tls_in.end(), in);
       release(tls_in);
-      ssize_t n;
-      do {
-        n = ::recv(socket.native_handle(), in + kept, kReadChunk, 0);
-      } while (n < 0 && errno == EINTR);
-      if (n < 0) {
-        const int error = errno;
+      const auto got = transport::receive_now(socket.native_handle(), in + kept, kReadChunk);
+      if (got.error != 0) return finish(std::string("recv: ") + std::strerror(got.error));
+      if (got.eof) return finish("the server closed the connection");
+      if (got.bytes == 0) {
         tls_in.assign(in, in + kept);
-        if (error == EAGAIN || error == EWOULDBLOCK) return wait_readable();
-        return finish(std::string("recv: ") + std::strerror(error));
+        return wait_readable();
       }
-      if (n == 0) return finish("the server closed the connection");
-      if (!take_records(std::span<std::uint8_t>(in, kept + static_cast<std::size_t>(n)))) return;
+      if (!take_records(std::span<std::uint8_t>(in, kept + got.bytes))) return;
       // A short read emptied the queue; a later arrival is a new edge.
-      if (static_cast<std::size_t>(n) < kReadChunk) return wait_readable();
+      if (got.bytes < kReadChunk) return wait_readable();
     }
   }
 
@@ -318,36 +315,19 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>, transport::WsEve
     Bytes& out = thread_buffers().out;
     out.clear();
     if (key_update_owed) {
-      const std::uint8_t key_update[5] = {24, 0, 0, 1, 0};
-      if (!write_keys.seal_record(out, tls13::kHandshake, key_update)) return finish("seal failed");
-      write_keys.update();
+      if (!write_keys.seal_key_update(out)) return finish("seal failed");
       key_update_owed = false;
     }
-    const ByteView plain(pending);
-    for (std::size_t at = 0; at < plain.size(); at += tls13::kMaxPlaintext) {
-      const std::size_t size = std::min(tls13::kMaxPlaintext, plain.size() - at);
-      if (!write_keys.seal_record(out, tls13::kApplicationData, plain.subspan(at, size))) {
-        return finish("seal failed");
-      }
-    }
+    if (!write_keys.seal_application_data(out, pending)) return finish("seal failed");
     pending.clear();
     if (pending.capacity() > 64 * 1024) release(pending);
     write_out(out);
   }
 
   void write_out(ByteView out) {
-    std::size_t sent = 0;
-    while (sent < out.size()) {
-      const ssize_t n =
-          ::send(socket.native_handle(), out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
-      if (n >= 0) {
-        sent += static_cast<std::size_t>(n);
-        continue;
-      }
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      return finish(std::string("send: ") + std::strerror(errno));
-    }
+    const auto result = transport::send_now(socket.native_handle(), out);
+    if (result.error != 0) return finish(std::string("send: ") + std::strerror(result.error));
+    const std::size_t sent = result.bytes;
     if (sent == out.size()) return;
     unsent.assign(out.begin() + static_cast<std::ptrdiff_t>(sent), out.end());
     waiting_writable = true;

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "sotto/transport/socket_io.hpp"
 #include "sotto/transport/tls13_handover.hpp"
 #include "sotto/transport/tls13_record.hpp"
 #include "sotto/transport/tls_stream.hpp"
@@ -300,18 +301,13 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
       const std::size_t kept = tls_in_.size();  // < kMaxRecord (take_records)
       std::copy(tls_in_.begin(), tls_in_.end(), in);
       release(tls_in_);
-      ssize_t n;
-      do {
-        n = ::recv(socket_.native_handle(), in + kept, kReadChunk, 0);
-      } while (n < 0 && errno == EINTR);
-      if (n < 0) {
-        const int error = errno;
+      const auto got = receive_now(socket_.native_handle(), in + kept, kReadChunk);
+      if (got.eof || got.error != 0) return finish();  // an unfinished record dies with it
+      if (got.bytes == 0) {
         tls_in_.assign(in, in + kept);
-        if (error == EAGAIN || error == EWOULDBLOCK) return wait_readable();
-        return finish();  // reset by the peer, or the like
+        return wait_readable();
       }
-      if (n == 0) return finish();  // EOF; an unfinished record dies with it
-      const auto received = static_cast<std::size_t>(n);
+      const std::size_t received = got.bytes;
       if (state_ != State::draining) {  // what comes after close_notify is dropped
         if (!take_records(std::span<std::uint8_t>(in, kept + received))) return finish();
         if (peer_close_notify_) {
@@ -509,7 +505,7 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
       out.clear();
       const std::uint8_t body[2] = {2, alert};  // fatal
       if (write_keys_.seal_record(out, tls13::kAlert, body)) {
-        (void)::send(socket_.native_handle(), out.data(), out.size(), MSG_NOSIGNAL);
+        (void)send_now(socket_.native_handle(), out);
       }
     }
     finish();
@@ -578,17 +574,10 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
     if (plain.empty() && !key_update_owed_ && !close_notify_owed_) return true;
     // Our KeyUpdate, when owed or when this key has sealed its share.
     if (key_update_owed_ || write_keys_.sequence() >= tls13::kRecordsPerKey) {
-      const std::uint8_t key_update[5] = {24, 0, 0, 1, 0};  // update_not_requested
-      if (!write_keys_.seal_record(out, tls13::kHandshake, key_update)) return false;
-      write_keys_.update();
+      if (!write_keys_.seal_key_update(out)) return false;
       key_update_owed_ = false;
     }
-    for (std::size_t at = 0; at < plain.size(); at += tls13::kMaxPlaintext) {
-      const std::size_t size = std::min(tls13::kMaxPlaintext, plain.size() - at);
-      if (!write_keys_.seal_record(out, tls13::kApplicationData, plain.subspan(at, size))) {
-        return false;
-      }
-    }
+    if (!write_keys_.seal_application_data(out, plain)) return false;
     if (close_notify_owed_) {
       const std::uint8_t close_notify[2] = {1, tls13::kCloseNotify};  // warning
       if (!write_keys_.seal_record(out, tls13::kAlert, close_notify)) return false;
@@ -599,20 +588,9 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
   }
 
   void write_out(ByteView out) {
-    std::size_t sent = 0;
-    while (sent < out.size()) {
-      // MSG_NOSIGNAL: a peer that reset the connection is an error value,
-      // not a SIGPIPE for the whole server.
-      const ssize_t n =
-          ::send(socket_.native_handle(), out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
-      if (n >= 0) {
-        sent += static_cast<std::size_t>(n);
-        continue;
-      }
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      return finish();  // reset by the peer, or the like
-    }
+    const auto result = send_now(socket_.native_handle(), out);
+    if (result.error != 0) return finish();  // reset by the peer, or the like
+    const std::size_t sent = result.bytes;
     if (sent == out.size()) return written();
     unsent_.assign(out.begin() + static_cast<std::ptrdiff_t>(sent), out.end());
     unsent_bytes_.store(unsent_.size(), std::memory_order_relaxed);

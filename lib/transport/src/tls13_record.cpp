@@ -171,6 +171,21 @@ Status Tls13Direction::seal_record(Bytes& out, std::uint8_t content_type, ByteVi
   return seal(out, start, content_type);
 }
 
+Status Tls13Direction::seal_application_data(Bytes& out, ByteView plaintext) {
+  for (std::size_t at = 0; at < plaintext.size(); at += tls13::kMaxPlaintext) {
+    const std::size_t size = std::min(tls13::kMaxPlaintext, plaintext.size() - at);
+    SOTTO_TRY(seal_record(out, tls13::kApplicationData, plaintext.subspan(at, size)));
+  }
+  return ok();
+}
+
+Status Tls13Direction::seal_key_update(Bytes& out) {
+  constexpr std::uint8_t kKeyUpdate[5] = {24, 0, 0, 1, 0};  // type, length 1, not requested
+  SOTTO_TRY(seal_record(out, tls13::kHandshake, kKeyUpdate));
+  update();
+  return ok();
+}
+
 tl::expected<OpenedRecord, RecordError> Tls13Direction::open(std::span<std::uint8_t> record) {
   if (record.size() < tls13::kHeader + tls13::kTag + 1) {
     return tl::unexpected(RecordError{tls13::kDecodeError});

@@ -87,6 +87,13 @@ class Tls13Direction {
   [[nodiscard]] Status seal(Bytes& out, std::size_t record_start, std::uint8_t content_type);
   // A whole record holding `content`, appended to out.
   [[nodiscard]] Status seal_record(Bytes& out, std::uint8_t content_type, ByteView content);
+  // `plaintext` as application data, in as many records as it takes (at
+  // most 2^14 bytes each), appended to out.
+  [[nodiscard]] Status seal_application_data(Bytes& out, ByteView plaintext);
+  // A KeyUpdate (update_not_requested) sealed under the current key, then
+  // the next key (§4.6.3): what a sender does when asked, or when this key has
+  // sealed kRecordsPerKey records.
+  [[nodiscard]] Status seal_key_update(Bytes& out);
 
   // Decrypts one whole record (as sized by complete_record_size) in place.
   // bad_record_mac when it does not authenticate; unexpected_message for an
