@@ -17,7 +17,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <cerrno>
 #include <cstring>
 #include <new>
 #include <string_view>
@@ -217,10 +216,10 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>, transport::WsEve
       const auto content = opened->plaintext;
       if (opened->content_type == tls13::kApplicationData) {
         plain.insert(plain.end(), content.begin(), content.end());
-      } else if (opened->content_type == tls13::kHandshake && content.size() == 5 &&
-                 content[0] == 24) {  // KeyUpdate
-        read_keys.update();
-        if (content[4] == 1) key_update_owed = true;
+      } else if (opened->content_type == tls13::kHandshake) {
+        const auto requested = read_keys.take_key_update(content);
+        if (!requested) return finish("unexpected TLS handshake message from the server"), false;
+        if (*requested) key_update_owed = true;
       } else if (opened->content_type == tls13::kAlert) {
         return finish("TLS alert from the server"), false;
       } else {

@@ -17,7 +17,6 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <cerrno>
 #include <chrono>
 #include <exception>
 #include <string>
@@ -356,8 +355,11 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
           peer_close_notify_ = true;
           break;
         case tls13::kHandshake:
-          if (const std::uint8_t alert = take_handshake_messages(content); alert != 0) {
-            return fatal_alert(alert);
+          // After the handshake a client may send only KeyUpdate (§4.6.3).
+          if (const auto requested = read_keys_.take_key_update(content); !requested) {
+            return fatal_alert(requested.error().alert);
+          } else if (*requested) {
+            key_update_owed_ = true;  // ours goes before our next data
           }
           break;
         default:
@@ -380,23 +382,6 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
       take_frames(plain);
     }
     return socket_.is_open();
-  }
-
-  // After the handshake a client may send only KeyUpdate (§4.6.3); it must
-  // end its record, since the records after it use the next key. 0, or the
-  // alert to end the connection with.
-  std::uint8_t take_handshake_messages(std::span<const std::uint8_t> content) {
-    constexpr std::uint8_t kKeyUpdate = 24;
-    if (content.empty() || content[0] != kKeyUpdate) return tls13::kUnexpectedMessage;
-    if (content.size() != 5 || content[1] != 0 || content[2] != 0 || content[3] != 1) {
-      return tls13::kDecodeError;
-    }
-    if (content[4] > 1) return tls13::kIllegalParameter;
-    read_keys_.update();
-    // update_requested: ours goes before our next data (flushed once the
-    // read's records are all taken).
-    if (content[4] == 1) key_update_owed_ = true;
-    return 0;
   }
 
   // `plain` is ws_in_ or the thread's buffer; what stays unread ends up in

@@ -179,11 +179,29 @@ Status Tls13Direction::seal_application_data(Bytes& out, ByteView plaintext) {
   return ok();
 }
 
+namespace {
+constexpr std::uint8_t kKeyUpdateType = 24;
+}  // namespace
+
 Status Tls13Direction::seal_key_update(Bytes& out) {
-  constexpr std::uint8_t kKeyUpdate[5] = {24, 0, 0, 1, 0};  // type, length 1, not requested
+  // type, 3-byte length 1, update_not_requested
+  constexpr std::uint8_t kKeyUpdate[5] = {kKeyUpdateType, 0, 0, 1, 0};
   SOTTO_TRY(seal_record(out, tls13::kHandshake, kKeyUpdate));
   update();
   return ok();
+}
+
+tl::expected<bool, RecordError> Tls13Direction::take_key_update(ByteView content) {
+  // The message must fill its record: the records after it use the next key.
+  if (content.empty() || content[0] != kKeyUpdateType) {
+    return tl::unexpected(RecordError{tls13::kUnexpectedMessage});
+  }
+  if (content.size() != 5 || content[1] != 0 || content[2] != 0 || content[3] != 1) {
+    return tl::unexpected(RecordError{tls13::kDecodeError});
+  }
+  if (content[4] > 1) return tl::unexpected(RecordError{tls13::kIllegalParameter});
+  update();
+  return content[4] == 1;
 }
 
 tl::expected<OpenedRecord, RecordError> Tls13Direction::open(std::span<std::uint8_t> record) {

@@ -154,6 +154,44 @@ TEST_P(Tls13RecordTest, SealsUpToTwoToTheFourteenBytesAndNoMore) {
       sender.seal_record(too_big, tls13::kApplicationData, Bytes(tls13::kMaxPlaintext + 1, 7)));
 }
 
+TEST_P(Tls13RecordTest, AKeyUpdateSealedByOneSideIsTakenByTheOther) {
+  Bytes sealed;
+  ASSERT_TRUE(sender.seal_key_update(sealed));
+  ASSERT_TRUE(sender.seal_record(sealed, tls13::kApplicationData, to_bytes("next key")));
+  const auto first = *complete_record_size(sealed);
+  auto update = receiver.open(std::span<std::uint8_t>(sealed).first(first));
+  ASSERT_TRUE(update);
+  ASSERT_EQ(update->content_type, tls13::kHandshake);
+  auto requested = receiver.take_key_update(update->plaintext);
+  ASSERT_TRUE(requested);
+  EXPECT_FALSE(*requested);
+  auto data = receiver.open(std::span<std::uint8_t>(sealed).subspan(first));
+  ASSERT_TRUE(data) << "the record after a KeyUpdate opens only under the next key";
+  EXPECT_EQ(Bytes(data->plaintext.begin(), data->plaintext.end()), to_bytes("next key"));
+}
+
+TEST(Tls13KeyUpdate, RefusesAnythingButOneWellFormedKeyUpdate) {
+  auto secret = [] { return secret_of(kServerApplicationSecret); };
+  Tls13Direction keys(Tls13Cipher::aes_128_gcm, secret());
+  auto requested = keys.take_key_update(Bytes{24, 0, 0, 1, 1});
+  ASSERT_TRUE(requested);
+  EXPECT_TRUE(*requested);
+  const std::pair<Bytes, std::uint8_t> refused[] = {
+      {Bytes{}, tls13::kUnexpectedMessage},
+      {Bytes{4, 0, 0, 1, 0}, tls13::kUnexpectedMessage},  // a NewSessionTicket type
+      {Bytes{24, 0, 0, 2, 0, 0}, tls13::kDecodeError},
+      {Bytes{24, 0, 0, 1}, tls13::kDecodeError},
+      {Bytes{24, 0, 0, 1, 0, 24, 0, 0, 1, 0}, tls13::kDecodeError},  // two in one record
+      {Bytes{24, 0, 0, 1, 2}, tls13::kIllegalParameter},
+  };
+  for (const auto& [content, alert] : refused) {
+    Tls13Direction fresh(Tls13Cipher::aes_128_gcm, secret());
+    auto taken = fresh.take_key_update(content);
+    ASSERT_FALSE(taken) << hex_encode(content);
+    EXPECT_EQ(taken.error().alert, alert) << hex_encode(content);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Suites, Tls13RecordTest,
                          ::testing::Values(Tls13Cipher::aes_128_gcm,
                                            Tls13Cipher::chacha20_poly1305));

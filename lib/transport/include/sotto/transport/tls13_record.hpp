@@ -94,6 +94,12 @@ class Tls13Direction {
   // the next key (§4.6.3): what a sender does when asked, or when this key has
   // sealed kRecordsPerKey records.
   [[nodiscard]] Status seal_key_update(Bytes& out);
+  // The content of a handshake record from the peer, which after the
+  // handshake may only be one KeyUpdate: rolls this (reading) direction to
+  // the next key and says whether the peer asked for ours (update_requested).
+  // unexpected_message for another message, decode_error for a malformed
+  // one, illegal_parameter for a request value other than 0 or 1.
+  tl::expected<bool, RecordError> take_key_update(ByteView content);
 
   // Decrypts one whole record (as sized by complete_record_size) in place.
   // bad_record_mac when it does not authenticate; unexpected_message for an

@@ -148,9 +148,4 @@ void append_masked_ws_frame(Bytes& out, WsOpcode opcode, ByteView payload,
 // be sent, so it writes a close frame without a payload.
 void append_ws_close(Bytes& out, std::uint16_t code, std::string_view reason);
 
-// The header append_ws_frame writes for a payload of `size` bytes: 2, 4 or 10.
-[[nodiscard]] constexpr std::size_t ws_header_size(std::size_t size) noexcept {
-  return size < 126 ? 2 : size <= 0xFFFF ? 4 : 10;
-}
-
 }  // namespace sotto::transport
