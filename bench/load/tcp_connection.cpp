@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tcp_connection.hpp"
 
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
+#include <boost/asio/post.hpp>
+#include <cstring>
 
+#include "sotto/transport/edge_poller.hpp"
+#include "sotto/transport/socket_io.hpp"
 #include "source_address.hpp"
 #include "ws_connection.hpp"
 
@@ -26,30 +32,39 @@ std::array<std::uint8_t, 64 * 1024>& read_buffer() {
 
 }  // namespace
 
-struct TcpConnection::Impl : std::enable_shared_from_this<Impl> {
+// Connected by Asio, then read and written on the socket directly, watched
+// by the thread's EdgePoller as the Sotto connections are: every server meets
+// the same generator.
+struct TcpConnection::Impl : std::enable_shared_from_this<Impl>, transport::ReadinessListener {
   Impl(net::io_context& io, const WsTarget& t, TcpListener& l)
-      : target(t), listener(&l), socket(io) {}
+      : target(t), listener(&l), executor(io.get_executor()),
+        poller(transport::EdgePoller::of(io)), connecting(io) {}
 
   void start() {
     error_code ec;
     const auto server = net::ip::make_address_v4(target.host, ec);
     if (ec) return connect_failed("bad server address " + target.host);
-    ec = open_from(socket, target.bind_address);
+    ec = open_from(connecting, target.bind_address);
     if (ec) return connect_failed("socket: " + ec.message());
-    socket.async_connect(tcp::endpoint(server, target.port),
-                         [self = shared_from_this()](error_code e) { self->on_tcp(e); });
+    connecting.async_connect(tcp::endpoint(server, target.port),
+                             [self = shared_from_this()](error_code e) { self->on_tcp(e); });
   }
 
   void on_tcp(error_code ec) {
     if (finished) return;
     if (ec) return connect_failed("connect: " + ec.message());
-    socket.set_option(tcp::no_delay(true), ec);
-    socket.non_blocking(true, ec);
+    connecting.set_option(tcp::no_delay(true), ec);
+    connecting.native_non_blocking(true, ec);
+    if (!ec) fd = connecting.release(ec);
+    if (ec || fd < 0) return connect_failed("socket: " + ec.message());
+    if (const int e = poller.watch(fd, *this); e != 0) {
+      return connect_failed(std::string("epoll: ") + std::strerror(e));
+    }
+    watched_self = shared_from_this();
     connected = true;
     if (listener != nullptr) listener->on_connected({});
     if (finished) return;
-    wait_readable();
-    if (!pending.empty() && !writing) write_pending();
+    write_pending();
   }
 
   void connect_failed(const std::string& why) {
@@ -58,50 +73,54 @@ struct TcpConnection::Impl : std::enable_shared_from_this<Impl> {
     if (listener != nullptr) listener->on_connected(why);
   }
 
-  void wait_readable() {
-    socket.async_wait(tcp::socket::wait_read,
-                      [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
+  // ReadinessListener (edge-triggered).
+  void on_ready(std::uint32_t events) override {
+    if (finished) return;
+    const bool ending = (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+    if (ending || (events & EPOLLIN) != 0) read_available(ending);
+    if (waiting_writable && !finished && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {
+      waiting_writable = false;
+      write_pending();
+    }
   }
 
-  void on_readable(error_code ec) {
-    if (finished) return;
-    if (ec) return finish(ec.message());
+  // `to_the_end`: the server's FIN came with this edge; read until it.
+  void read_available(bool to_the_end) {
     auto& buffer = read_buffer();
     for (;;) {
-      const std::size_t n = socket.read_some(net::buffer(buffer), ec);
-      if (ec == net::error::would_block || ec == net::error::try_again) break;
-      if (ec == net::error::eof) return finish("closed by the server");
-      if (ec) return finish(ec.message());
-      if (listener != nullptr) listener->on_data(ByteView(buffer.data(), n));
+      const auto got = transport::receive_now(fd, buffer.data(), buffer.size());
+      if (got.error != 0) return finish(std::strerror(got.error));
+      if (got.eof) return finish("closed by the server");
+      if (got.bytes == 0) return;
+      if (listener != nullptr) listener->on_data(ByteView(buffer.data(), got.bytes));
       if (finished) return;
-      if (n < buffer.size()) break;
+      if (got.bytes < buffer.size() && !to_the_end) return;  // the next arrival is an edge
     }
-    wait_readable();
   }
 
   void send(std::string_view bytes) {
     if (finished || closing) return;
     pending.append(bytes);
-    if (connected && !writing) write_pending();
+    if (connected && !waiting_writable) write_pending();
   }
 
+  // Writes what the socket takes now; the rest waits for room.
   void write_pending() {
-    writing = true;
-    writing_buffer.swap(pending);
-    pending.clear();
-    net::async_write(
-        socket, net::buffer(writing_buffer),
-        [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
-  }
-
-  void on_write(error_code ec) {
-    writing = false;
-    writing_buffer.clear();
-    if (ec || finished) {
+    if (finished || pending.empty()) {
+      if (closing && !shut_down && pending.empty()) shut_down_send();
+      return;
+    }
+    const auto result = transport::send_now(
+        fd, ByteView(reinterpret_cast<const std::uint8_t*>(pending.data()), pending.size()));
+    if (result.error != 0) {
       pending.clear();  // the read side reports why the connection ended
       return;
     }
-    if (!pending.empty()) return write_pending();
+    pending.erase(0, result.bytes);
+    if (!pending.empty()) {
+      waiting_writable = true;
+      return;
+    }
     if (closing && !shut_down) shut_down_send();
   }
 
@@ -109,18 +128,24 @@ struct TcpConnection::Impl : std::enable_shared_from_this<Impl> {
     if (finished || closing) return;
     closing = true;
     if (!connected) return cut();
-    if (!writing && pending.empty()) shut_down_send();
+    if (!waiting_writable && pending.empty()) shut_down_send();
   }
 
   void shut_down_send() {
     shut_down = true;
-    error_code ec;
-    socket.shutdown(tcp::socket::shutdown_send, ec);
+    ::shutdown(fd, SHUT_WR);
   }
 
   void cut() {
     error_code ec;
-    socket.close(ec);
+    connecting.close(ec);
+    if (fd >= 0) {
+      poller.unwatch(fd, *this);
+      ::close(fd);
+      fd = -1;
+      // Let go once the poller's current wake-up is over.
+      net::post(executor, [self = std::move(watched_self)] {});
+    }
   }
 
   void finish(const std::string& why) {
@@ -133,11 +158,14 @@ struct TcpConnection::Impl : std::enable_shared_from_this<Impl> {
 
   const WsTarget target;
   TcpListener* listener;
-  tcp::socket socket;
-  std::string pending;         // queued, not being written
-  std::string writing_buffer;  // being written when `writing`
+  net::any_io_executor executor;
+  transport::EdgePoller& poller;  // the io_context's
+  tcp::socket connecting;         // until connected
+  int fd = -1;                    // then the socket, watched by `poller`
+  std::shared_ptr<Impl> watched_self;  // the connection itself while watched
+  std::string pending;  // queued, not written yet
   bool connected = false;
-  bool writing = false;
+  bool waiting_writable = false;
   bool closing = false;
   bool shut_down = false;
   bool finished = false;
@@ -161,16 +189,8 @@ TcpConnection::~TcpConnection() {
 
 void TcpConnection::start() { impl_->start(); }
 void TcpConnection::send(std::string_view bytes) { impl_->send(bytes); }
-std::size_t TcpConnection::queued_bytes() const {
-  return impl_->pending.size() + impl_->writing_buffer.size();
-}
+std::size_t TcpConnection::queued_bytes() const { return impl_->pending.size(); }
 void TcpConnection::close() { impl_->close(); }
-void TcpConnection::cut() {
-  // The pending wait completes with an error and finishes the connection.
-  error_code ec;
-  impl_->socket.cancel(ec);
-  impl_->cut();
-}
 bool TcpConnection::is_open() const { return impl_->connected && !impl_->finished; }
 
 }  // namespace sotto::bench

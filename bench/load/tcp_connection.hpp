@@ -54,8 +54,6 @@ class TcpConnection {
   // Shuts down the sending side after what is queued and reads on until the
   // server closes; on_closed follows.
   void close();
-  // Closes the socket at once; on_closed follows if it was connected.
-  void cut();
   [[nodiscard]] bool is_open() const;
 
   struct Impl;

@@ -11,7 +11,9 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
@@ -22,6 +24,7 @@
 #include <string_view>
 
 #include "sotto/core/encoding.hpp"
+#include "sotto/transport/edge_poller.hpp"
 #include "sotto/transport/socket_io.hpp"
 #include "sotto/transport/tls13_handover.hpp"
 #include "sotto/transport/tls13_record.hpp"
@@ -82,13 +85,15 @@ TlsClientContext::TlsClientContext() : impl_(std::make_unique<Impl>()) {
 
 TlsClientContext::~TlsClientContext() = default;
 
-struct WsConnection::Impl : std::enable_shared_from_this<Impl>, transport::WsEvents {
+struct WsConnection::Impl : std::enable_shared_from_this<Impl>,
+                            transport::WsEvents,
+                            transport::ReadinessListener {
   Impl(net::io_context& io, TlsClientContext& tls, const WsTarget& t, WsListener& l)
       : target(t),
         listener(&l),
         executor(io.get_executor()),
+        poller(transport::EdgePoller::of(io)),
         handshake(std::make_unique<transport::TlsStream>(io.get_executor(), tls.impl().ctx.get())),
-        socket(io.get_executor()),
         reader(wire::kMaxFrameSize, transport::WsFrom::server) {}
 
   // ---- Connecting -----------------------------------------------------------
@@ -146,8 +151,14 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>, transport::WsEve
     if (!handed) return connect_failed("TLS handover: " + handed.error().message);
     read_keys = std::move(handed->read);
     write_keys = std::move(handed->write);
-    socket = std::move(handshake->next_layer());
+    // The socket leaves Asio for the thread's poller (no system call per wait).
+    fd = handshake->next_layer().release(ec);
     handshake.reset();
+    if (ec || fd < 0) return connect_failed("TLS handover: " + ec.message());
+    if (const int e = poller.watch(fd, *this); e != 0) {
+      return connect_failed(std::string("epoll: ") + std::strerror(e));
+    }
+    watched_self = shared_from_this();
     mask_state = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(this)) | 1;
     // The upgrade; the generator trusts the 101 without checking its
     // Sec-WebSocket-Accept (the server under test is known).
@@ -165,7 +176,6 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>, transport::WsEve
     pending.insert(pending.end(), frames.begin(), frames.end());
     upgrading = true;
     flush();
-    wait_readable();
   }
 
   void connect_failed(const std::string& why) {
@@ -176,29 +186,34 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>, transport::WsEve
 
   // ---- Reading --------------------------------------------------------------
 
-  void wait_readable() {
-    socket.async_wait(tcp::socket::wait_read,
-                      [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
+  // ReadinessListener (edge-triggered, as sottod's sessions).
+  void on_ready(std::uint32_t events) override {
+    if (finished) return;
+    const bool ending = (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+    if (ending || (events & EPOLLIN) != 0) read_available(ending);
+    if (waiting_writable && !finished && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {
+      on_writable();
+    }
   }
 
-  void on_readable(error_code ec) {
-    if (ec) return finish(ec.message());
+  // `to_the_end`: the peer's FIN came with this edge; read until it.
+  void read_available(bool to_the_end) {
     for (;;) {
       if (finished) return;
       std::uint8_t* in = thread_buffers().in.get();
       const std::size_t kept = tls_in.size();
       std::copy(tls_in.begin(), tls_in.end(), in);
       release(tls_in);
-      const auto got = transport::receive_now(socket.native_handle(), in + kept, kReadChunk);
+      const auto got = transport::receive_now(fd, in + kept, kReadChunk);
       if (got.error != 0) return finish(std::string("recv: ") + std::strerror(got.error));
       if (got.eof) return finish("the server closed the connection");
       if (got.bytes == 0) {
         tls_in.assign(in, in + kept);
-        return wait_readable();
+        return;
       }
       if (!take_records(std::span<std::uint8_t>(in, kept + got.bytes))) return;
       // A short read emptied the queue; a later arrival is a new edge.
-      if (got.bytes < kReadChunk) return wait_readable();
+      if (got.bytes < kReadChunk && !to_the_end) return;
     }
   }
 
@@ -324,19 +339,16 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>, transport::WsEve
   }
 
   void write_out(ByteView out) {
-    const auto result = transport::send_now(socket.native_handle(), out);
+    const auto result = transport::send_now(fd, out);
     if (result.error != 0) return finish(std::string("send: ") + std::strerror(result.error));
     const std::size_t sent = result.bytes;
     if (sent == out.size()) return;
     unsent.assign(out.begin() + static_cast<std::ptrdiff_t>(sent), out.end());
-    waiting_writable = true;
-    socket.async_wait(tcp::socket::wait_write,
-                      [self = shared_from_this()](error_code ec) { self->on_writable(ec); });
+    waiting_writable = true;  // on_ready() says when there is room
   }
 
-  void on_writable(error_code ec) {
+  void on_writable() {
     waiting_writable = false;
-    if (ec || finished) return release(unsent);
     Bytes rest;
     rest.swap(unsent);
     write_out(rest);
@@ -356,8 +368,12 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>, transport::WsEve
     error_code ec;
     if (handshake) {
       handshake->next_layer().close(ec);
-    } else {
-      socket.close(ec);
+    } else if (fd >= 0) {
+      poller.unwatch(fd, *this);
+      ::close(fd);
+      fd = -1;
+      // Let go once the poller's current wake-up is over.
+      net::post(executor, [self = std::move(watched_self)] {});
     }
   }
 
@@ -375,9 +391,11 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>, transport::WsEve
   const WsTarget target;
   WsListener* listener;
   net::any_io_executor executor;
+  transport::EdgePoller& poller;  // the io_context's
   std::unique_ptr<transport::TlsStream> handshake;  // until the TLS handshake is done
   transport::SecretCapture secrets;
-  tcp::socket socket;
+  int fd = -1;  // the socket once the handshake is done, watched by `poller`
+  std::shared_ptr<Impl> watched_self;  // the connection itself while watched
   Tls13Direction read_keys;
   Tls13Direction write_keys;
   transport::WsReader reader;
@@ -415,10 +433,6 @@ void WsConnection::start() { impl_->start(); }
 void WsConnection::send(Bytes message) { impl_->send(std::move(message)); }
 std::size_t WsConnection::queued_bytes() const { return impl_->queued(); }
 void WsConnection::close() { impl_->close(); }
-void WsConnection::cut() {
-  impl_->cut();
-  // The pending read completes with an error and finishes the connection.
-}
 bool WsConnection::is_open() const { return impl_->connected && !impl_->finished; }
 
 }  // namespace sotto::bench

@@ -82,9 +82,6 @@ class WsConnection {
   [[nodiscard]] std::size_t queued_bytes() const;
   // Closing handshake after what is queued; on_closed follows.
   void close();
-  // Closes the socket at once (no handshake); on_closed follows if it was
-  // connected.
-  void cut();
   [[nodiscard]] bool is_open() const;
 
   struct Impl;

@@ -10,12 +10,17 @@
 // I/O thread (its io_context is run by that one thread only).
 #include "session.hpp"
 
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <exception>
@@ -23,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "sotto/transport/edge_poller.hpp"
 #include "sotto/transport/socket_io.hpp"
 #include "sotto/transport/tls13_handover.hpp"
 #include "sotto/transport/tls13_record.hpp"
@@ -90,7 +96,9 @@ class ConnectionHandle final : public Connection {
   std::string remote_;
 };
 
-class Session : public std::enable_shared_from_this<Session>, private WsEvents {
+class Session : public std::enable_shared_from_this<Session>,
+                private WsEvents,
+                private ReadinessListener {
  public:
   Session(tcp::socket&& socket, SessionShared& shared, std::uint64_t id, std::string source)
       : shared_(shared),
@@ -98,7 +106,6 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
         source_(std::move(source)),
         executor_(socket.get_executor()),
         handshake_(std::make_unique<Handshake>(std::move(socket), shared.tls)),
-        socket_(executor_),
         timer_(executor_),
         reader_(shared.options.max_frame_size) {}
 
@@ -244,11 +251,18 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
     if (!handed) return cut();
     read_keys_ = std::move(handed->read);
     write_keys_ = std::move(handed->write);
-    socket_ = std::move(handshake_->tls.next_layer());
+    // From here the socket is ours alone, watched by the thread's poller
+    // (edge_poller.hpp), not by Asio: no system call per wait.
+    error_code released;
+    fd_ = handshake_->tls.next_layer().release(released);
     handshake_.reset();  // OpenSSL's state for this connection goes here
+    if (released || fd_ < 0) return finish();
+    auto& io = static_cast<net::io_context&>(net::query(executor_, net::execution::context));
+    poller_ = &EdgePoller::of(io);
+    if (poller_->watch(fd_, *this) != 0) return finish();
+    watched_self_ = shared_from_this();  // the poller holds a plain pointer
     state_ = State::upgrade;
     arm_timer(shared_.options.handshake_timeout);
-    wait_readable();
   }
 
   void take_upgrade(Bytes& plain) {
@@ -271,7 +285,7 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
     state_ = State::open;
     last_read_ = Clock::now();
     flush();
-    if (finished_ || !socket_.is_open()) return;  // the 101 could not be sent
+    if (finished_ || fd_ < 0) return;  // the 101 could not be sent
     arm_idle_timer();
     opened_ = true;
     guarded([&] { shared_.handler.on_open(handle_); });
@@ -283,28 +297,31 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
 
   // ---- Reading ------------------------------------------------------------
 
-  // Only once a read found the socket empty (EAGAIN, or a short read): the
-  // reactor reports readiness by edges, and this thread alone runs the
-  // reactor, so nothing can arrive unseen between that read and this wait.
-  void wait_readable() {
-    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const error_code& ec) {
-      self->on_readable(ec);
-    });
+  // ReadinessListener. Edge-triggered: input is read until the socket is
+  // empty; output matters only while a send waits for room.
+  void on_ready(std::uint32_t events) override {
+    if (finished_) return;
+    // The peer's FIN (or an error) comes with the edge that may also bring
+    // its last data; no edge follows it, so then read on to the end.
+    const bool ending = (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+    if (ending || (events & EPOLLIN) != 0) read_available(ending);
+    if (waiting_writable_ && !finished_ && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {
+      on_writable();
+    }
   }
 
-  void on_readable(const error_code& ec) {
-    if (ec) return finish();
+  void read_available(bool to_the_end) {
     for (int round = 0; round < kReadRounds; ++round) {
-      if (!socket_.is_open()) return finish();
+      if (fd_ < 0) return finish();
       std::uint8_t* in = thread_buffers().cipher_in.get();
       const std::size_t kept = tls_in_.size();  // < kMaxRecord (take_records)
       std::copy(tls_in_.begin(), tls_in_.end(), in);
       release(tls_in_);
-      const auto got = receive_now(socket_.native_handle(), in + kept, kReadChunk);
+      const auto got = receive_now(fd_, in + kept, kReadChunk);
       if (got.eof || got.error != 0) return finish();  // an unfinished record dies with it
       if (got.bytes == 0) {
         tls_in_.assign(in, in + kept);
-        return wait_readable();
+        return;  // empty: the next arrival is a new edge
       }
       const std::size_t received = got.bytes;
       if (state_ != State::draining) {  // what comes after close_notify is dropped
@@ -318,10 +335,13 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
       }
       // A short read emptied the socket's queue, and any later arrival is a
       // new edge (as nginx reasons for EPOLLET): no recv() just to see EAGAIN.
-      if (received < kReadChunk) return wait_readable();
+      if (received < kReadChunk && !to_the_end) return;
     }
-    // Fair share used up: go round the event loop, then read on.
-    net::post(executor_, [self = shared_from_this()] { self->on_readable({}); });
+    // Fair share used up: go round the event loop, then read on (no edge
+    // will come for what is already waiting).
+    net::post(executor_, [self = shared_from_this(), to_the_end] {
+      if (!self->finished_) self->read_available(to_the_end);
+    });
   }
 
   // Opens every whole record of `in`, keeps the last unfinished one, and
@@ -375,13 +395,13 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
       pinged_ = false;
     }
     if (key_update_owed_) flush();  // one KeyUpdate of ours for all asked in this read
-    if (plain.empty()) return socket_.is_open();
+    if (plain.empty()) return fd_ >= 0;
     if (state_ == State::upgrade) {
       take_upgrade(plain);
     } else if (state_ == State::open || state_ == State::closing) {
       take_frames(plain);
     }
-    return socket_.is_open();
+    return fd_ >= 0;
   }
 
   // `plain` is ws_in_ or the thread's buffer; what stays unread ends up in
@@ -490,7 +510,7 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
       out.clear();
       const std::uint8_t body[2] = {2, alert};  // fatal
       if (write_keys_.seal_record(out, tls13::kAlert, body)) {
-        (void)send_now(socket_.native_handle(), out);
+        (void)send_now(fd_, out);
       }
     }
     finish();
@@ -503,8 +523,12 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
     timer_.cancel();
     if (handshake_) {
       handshake_->tls.next_layer().close(ec);
-    } else {
-      socket_.close(ec);
+    } else if (fd_ >= 0) {
+      poller_->unwatch(fd_, *this);
+      ::close(fd_);
+      fd_ = -1;
+      // Let go of the session once the poller's current wake-up is over.
+      net::post(executor_, [self = std::move(watched_self_)] {});
     }
   }
 
@@ -532,7 +556,7 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
   // close_notify) into as few records as fit and writes them with one
   // send(); what the socket does not take waits for it to become writable.
   void flush() {
-    if (waiting_writable_ || handshake_ || !socket_.is_open()) return;
+    if (waiting_writable_ || handshake_ || fd_ < 0) return;
     std::vector<Bytes> frames;
     {
       std::lock_guard lock(outbox_mutex_);
@@ -573,25 +597,18 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
   }
 
   void write_out(ByteView out) {
-    const auto result = send_now(socket_.native_handle(), out);
+    const auto result = send_now(fd_, out);
     if (result.error != 0) return finish();  // reset by the peer, or the like
     const std::size_t sent = result.bytes;
     if (sent == out.size()) return written();
     unsent_.assign(out.begin() + static_cast<std::ptrdiff_t>(sent), out.end());
     unsent_bytes_.store(unsent_.size(), std::memory_order_relaxed);
-    waiting_writable_ = true;
-    socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](const error_code& ec) {
-      self->on_writable(ec);
-    });
+    waiting_writable_ = true;  // on_ready() says when there is room
   }
 
-  void on_writable(const error_code& ec) {
+  void on_writable() {
     waiting_writable_ = false;
     unsent_bytes_.store(0, std::memory_order_relaxed);
-    if (ec || !socket_.is_open()) {
-      release(unsent_);
-      return finish();
-    }
     Bytes pending;
     pending.swap(unsent_);
     write_out(pending);
@@ -602,7 +619,7 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
   void written() {
     if (close_notify_sent_ && !shut_down_) {
       shut_down_ = true;
-      ::shutdown(socket_.native_handle(), SHUT_WR);
+      ::shutdown(fd_, SHUT_WR);
     }
   }
 
@@ -637,7 +654,10 @@ class Session : public std::enable_shared_from_this<Session>, private WsEvents {
   // The I/O thread's executor; a copy, so other threads can post to it.
   const net::any_io_executor executor_;
   std::unique_ptr<Handshake> handshake_;
-  tcp::socket socket_;  // ours once the handshake is over
+  int fd_ = -1;  // the socket, ours once the handshake is over
+  EdgePoller* poller_ = nullptr;  // the I/O thread's, watching fd_
+  // The session itself while the poller watches fd_.
+  std::shared_ptr<Session> watched_self_;
   net::steady_timer timer_;
   std::uint32_t timer_generation_ = 0;
   std::shared_ptr<ConnectionHandle> handle_;

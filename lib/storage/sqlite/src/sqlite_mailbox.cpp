@@ -99,20 +99,29 @@ void Mailbox::ack_many_async(const AccountId& account, DeviceId device, std::vec
         results.reserve(guids.size());
         std::int64_t count = 0, bytes = 0;
         for (const auto& guid : guids) {
-          auto q = db.query(
-              "DELETE FROM messages WHERE guid = ?1 AND account_id = ?2 AND device_id = ?3 "
-              "RETURNING length(envelope)");
-          if (!q) return tl::unexpected(q.error());
-          q->bind(1, guid).bind(2, account).bind(3, std::int64_t{device});
-          auto row = q->step();
-          if (!row) return tl::unexpected(row.error());
-          if (!*row) {
-            results.push_back(fail(Errc::not_found, "no such queued message"));
-            continue;
-          }
-          ++count;
-          bytes += q->int64(0);
-          SOTTO_TRY(q->run());
+          // Found, then deleted by seq: DELETE ... RETURNING would fill an
+          // ephemeral table (a b-tree opened and freed) on every ack.
+          std::int64_t seq = 0;
+          {
+            auto found = db.query(
+                "SELECT seq, length(envelope) FROM messages "
+                "WHERE guid = ?1 AND account_id = ?2 AND device_id = ?3");
+            if (!found) return tl::unexpected(found.error());
+            found->bind(1, guid).bind(2, account).bind(3, std::int64_t{device});
+            auto row = found->step();
+            if (!row) return tl::unexpected(row.error());
+            if (!*row) {
+              results.push_back(fail(Errc::not_found, "no such queued message"));
+              continue;
+            }
+            seq = found->int64(0);
+            bytes += found->int64(1);
+            ++count;
+          }  // the statement resets here, before the delete
+          auto gone = db.query("DELETE FROM messages WHERE seq = ?1");
+          if (!gone) return tl::unexpected(gone.error());
+          gone->bind(1, seq);
+          SOTTO_TRY(gone->run());
           results.push_back(ok());
         }
         if (count > 0) SOTTO_TRY(release_room(db, account, device, count, bytes));

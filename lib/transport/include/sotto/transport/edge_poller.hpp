@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+// Readiness of many sockets for the one thread that runs an io_context,
+// without a system call per wait. Asio's socket.async_wait() re-registers
+// the descriptor with epoll_ctl at every wait; a connection waits after
+// nearly every read, so that was one extra system call per message on
+// sottod's I/O threads and in the load generator. Here a socket joins an
+// epoll set of our own once, edge-triggered for reading and writing; the
+// io_context watches that set, and each wake-up serves every socket that
+// became ready (one epoll_wait and one re-arm for the lot).
+//
+// Used by sottod's sessions once the TLS handshake is over and by the load
+// generator's connections. Header of the transport layer that includes Boost.
+#pragma once
+
+#include <sys/epoll.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <cstddef>
+#include <cstdint>
+
+namespace sotto::transport {
+
+class ReadinessListener {
+ public:
+  virtual ~ReadinessListener() = default;
+  // Some of EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLLHUP, EPOLLERR. Edge-triggered:
+  // a listener told of input reads until the socket has nothing left (EAGAIN
+  // or a short read); one told of output after a partial send tries again.
+  // The mask is the socket's whole state when reported, so EPOLLOUT comes
+  // along with most input events: act on it only while waiting to write.
+  virtual void on_ready(std::uint32_t events) = 0;
+};
+
+// One per io_context (an Asio service); used only on the thread that runs it,
+// or while no thread does.
+class EdgePoller final : public boost::asio::execution_context::service {
+ public:
+  static boost::asio::execution_context::id id;
+
+  // The io_context's poller, made on first use.
+  static EdgePoller& of(boost::asio::io_context& io);
+
+  explicit EdgePoller(boost::asio::execution_context& context);
+  ~EdgePoller() override;
+  EdgePoller(const EdgePoller&) = delete;
+  EdgePoller& operator=(const EdgePoller&) = delete;
+
+  // From now on `listener` hears of `fd` (a non-blocking socket) until
+  // unwatch(). Readiness the socket already has is reported too. 0 or errno.
+  int watch(int fd, ReadinessListener& listener);
+
+  // Call before closing `fd`. Events of this wake-up not yet handed out are
+  // dropped, so the listener may be destroyed right after.
+  void unwatch(int fd, ReadinessListener& listener);
+
+  [[nodiscard]] std::size_t watched() const noexcept { return watched_; }
+
+ private:
+  void shutdown() override;
+  void arm();
+  void on_set_ready();
+
+  static constexpr std::size_t kBatch = 256;
+
+  int epoll_fd_ = -1;
+  // Watches epoll_fd_ for the io_context (and closes it).
+  boost::asio::posix::stream_descriptor set_;
+  std::array<epoll_event, kBatch> batch_{};
+  std::size_t batch_size_ = 0;  // events of the wake-up being handed out
+  std::size_t batch_next_ = 0;
+  std::size_t watched_ = 0;
+  // A wait of set_ is outstanding. None while nothing is watched: a pending
+  // wait is work, and io_context::run() would never return.
+  bool armed_ = false;
+};
+
+}  // namespace sotto::transport
