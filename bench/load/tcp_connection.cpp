@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tcp_connection.hpp"
 
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -76,9 +75,9 @@ struct TcpConnection::Impl : std::enable_shared_from_this<Impl>, transport::Read
   // ReadinessListener (edge-triggered).
   void on_ready(std::uint32_t events) override {
     if (finished) return;
-    const bool ending = (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
-    if (ending || (events & EPOLLIN) != 0) read_available(ending);
-    if (waiting_writable && !finished && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {
+    const auto ready = transport::readiness(events);
+    if (ready.read) read_available(ready.to_the_end);
+    if (ready.write && waiting_writable && !finished) {
       waiting_writable = false;
       write_pending();
     }

@@ -11,7 +11,6 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -189,11 +188,9 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>,
   // ReadinessListener (edge-triggered, as sottod's sessions).
   void on_ready(std::uint32_t events) override {
     if (finished) return;
-    const bool ending = (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
-    if (ending || (events & EPOLLIN) != 0) read_available(ending);
-    if (waiting_writable && !finished && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {
-      on_writable();
-    }
+    const auto ready = transport::readiness(events);
+    if (ready.read) read_available(ready.to_the_end);
+    if (ready.write && waiting_writable && !finished) on_writable();
   }
 
   // `to_the_end`: the peer's FIN came with this edge; read until it.

@@ -10,7 +10,6 @@
 // I/O thread (its io_context is run by that one thread only).
 #include "session.hpp"
 
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -301,13 +300,9 @@ class Session : public std::enable_shared_from_this<Session>,
   // empty; output matters only while a send waits for room.
   void on_ready(std::uint32_t events) override {
     if (finished_) return;
-    // The peer's FIN (or an error) comes with the edge that may also bring
-    // its last data; no edge follows it, so then read on to the end.
-    const bool ending = (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
-    if (ending || (events & EPOLLIN) != 0) read_available(ending);
-    if (waiting_writable_ && !finished_ && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {
-      on_writable();
-    }
+    const auto ready = readiness(events);
+    if (ready.read) read_available(ready.to_the_end);
+    if (ready.write && waiting_writable_ && !finished_) on_writable();
   }
 
   void read_available(bool to_the_end) {

@@ -33,6 +33,22 @@ class ReadinessListener {
   virtual void on_ready(std::uint32_t events) = 0;
 };
 
+// What an event asks of a listener.
+struct Readiness {
+  bool read = false;        // input waits, or the end of it
+  bool to_the_end = false;  // the peer's FIN (or an error) came on this edge, after any data
+                            // it brought: read until EOF, since no edge follows a FIN
+  bool write = false;       // room to write (or an error the next send reports)
+};
+
+inline Readiness readiness(std::uint32_t events) {
+  Readiness r;
+  r.to_the_end = (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+  r.read = r.to_the_end || (events & EPOLLIN) != 0;
+  r.write = (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0;
+  return r;
+}
+
 // One per io_context (an Asio service); used only on the thread that runs it,
 // or while no thread does.
 class EdgePoller final : public boost::asio::execution_context::service {
