@@ -153,7 +153,7 @@ void Service::Impl::op_message_send(const SessionPtr& session, const wire::Reque
   const AccountId destination = send->destination;
   const std::uint64_t id = request.id;
   begin_work();
-  // The callback may run on the store's writer thread: it only answers and
+  // The callback may run on one of the store's threads: it only answers and
   // posts deliveries, it never calls the store itself.
   store.mailbox().enqueue_async(
       std::move(batch), [self = shared_from_this(), session, id, destination,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The whole server stack over real sockets: TLS 1.3 WebSockets, the SQLite
-// store (completions on its writer thread) and a thread pool, driven by the
+// store (completions on its syncer thread) and a thread pool, driven by the
 // transport's blocking client. Covers the threading the fake-connection tests
 // cannot: register, login, live push, ack, offline backlog, queue.empty.
 #include <gtest/gtest.h>

@@ -3,8 +3,9 @@
 // message survives the server dying at any moment. A child process enqueues
 // without pause and reports each completed enqueue over a pipe; the parent
 // kill -9's it mid-stream, reopens the database, and checks that every
-// reported message is there. (Power loss is covered by synchronous=FULL, which
-// fsyncs the WAL before the commit returns; a kill cannot test that part.)
+// reported message is there. (Power loss is covered by the writer's fsync of
+// the WAL before any completion (writer.hpp); a kill cannot test that part,
+// SqliteGroupCommit.CompletionComesAfterTheLogIsSynced checks the order.)
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>

@@ -3,7 +3,9 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "conformance_support.hpp"
 
@@ -83,6 +85,46 @@ TEST_F(SqliteGroupCommit, CompletionComesAfterTheCommit) {
     seen.set_value(n ? *n : 0);
   });
   EXPECT_EQ(seen.get_future().get(), 1u);
+}
+
+// The completion waits for the fsync of the log that holds the commit.
+TEST_F(SqliteGroupCommit, CompletionComesAfterTheLogIsSynced) {
+  const std::uint64_t syncs_before = store_->log_sync_count();
+  std::promise<std::uint64_t> syncs_at_completion;
+  store_->mailbox().enqueue_async({make_envelope(a_, 1, 1)}, [&](Result<EnqueueResults> r) {
+    EXPECT_TRUE(r && r->at(0));
+    syncs_at_completion.set_value(store_->log_sync_count());
+  });
+  EXPECT_GT(syncs_at_completion.get_future().get(), syncs_before);
+  // Blocking writes too.
+  const std::uint64_t before_blocking = store_->log_sync_count();
+  ASSERT_OK(store_->devices().add_device(make_device(a_, 2)));
+  EXPECT_GT(store_->log_sync_count(), before_blocking);
+}
+
+// Completions come in commit order, also when one fsync covers several
+// commits: the server delivers new envelopes from them in seq order.
+TEST_F(SqliteGroupCommit, CompletionsComeInCommitOrderAcrossSyncs) {
+  constexpr int kSends = 400;
+  std::mutex mu;
+  std::vector<std::uint64_t> seqs;
+  std::promise<void> all;
+  std::atomic<int> left{kSends};
+  for (int i = 0; i < kSends; ++i) {
+    store_->mailbox().enqueue_async({make_envelope(a_, 1, static_cast<std::uint32_t>(i))},
+                                    [&](Result<EnqueueResults> r) {
+                                      {
+                                        std::lock_guard lock(mu);
+                                        seqs.push_back(r && r->at(0) ? *r->at(0) : 0);
+                                      }
+                                      if (left.fetch_sub(1) == 1) all.set_value();
+                                    });
+  }
+  all.get_future().wait();
+  ASSERT_EQ(seqs.size(), static_cast<std::size_t>(kSends));
+  EXPECT_TRUE(std::is_sorted(seqs.begin(), seqs.end()));
+  EXPECT_EQ(std::count(seqs.begin(), seqs.end(), 0u), 0);
+  EXPECT_LE(store_->log_sync_count(), store_->commit_count());
 }
 
 // Closing the store finishes what was submitted: nothing accepted is dropped.

@@ -78,6 +78,10 @@ std::uint64_t SqliteStorage::commit_count() const noexcept {
   return impl_->core.writer.commit_count();
 }
 
+std::uint64_t SqliteStorage::log_sync_count() const noexcept {
+  return impl_->core.writer.sync_count();
+}
+
 std::uint64_t SqliteStorage::checkpoint_count() const noexcept {
   return impl_->core.checkpointer.checkpoint_count();
 }

@@ -1,11 +1,50 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "writer.hpp"
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
 
 namespace sotto::storage::sqlite {
 
-Writer::Writer(std::unique_ptr<Database> db) : db_(std::move(db)), thread_([this] { loop(); }) {}
+namespace {
+
+// The WAL file of `db`'s main database, opened for fdatasync, after which
+// its commits need not sync themselves (synchronous=NORMAL). -1 if there is
+// no such file (an in-memory database, another journal mode): then the
+// connection keeps synchronous=FULL.
+int open_log_for_sync(Database& db) {
+  {
+    auto mode = db.query("PRAGMA journal_mode");
+    if (!mode) return -1;
+    const auto row = mode->step();
+    if (!row || !*row || mode->text(0) != "wal") return -1;
+  }
+  const char* main = sqlite3_db_filename(db.handle(), "main");
+  if (main == nullptr || *main == '\0') return -1;
+  const char* log = sqlite3_filename_wal(main);
+  if (log == nullptr || *log == '\0') return -1;
+  const int fd = ::open(log, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  if (!db.exec("PRAGMA synchronous=NORMAL")) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+Writer::Writer(std::unique_ptr<Database> db)
+    : db_(std::move(db)),
+      log_fd_(open_log_for_sync(*db_)),
+      syncer_([this] { sync_loop(); }),
+      thread_([this] { loop(); }) {}
 
 Writer::~Writer() {
   {
@@ -13,7 +52,14 @@ Writer::~Writer() {
     stop_ = true;
   }
   cv_.notify_all();
-  thread_.join();
+  thread_.join();  // every queued job has run and ended
+  {
+    std::lock_guard lock(sync_mu_);
+    sync_stop_ = true;
+  }
+  sync_cv_.notify_all();
+  syncer_.join();  // ... and is complete
+  if (log_fd_ >= 0) ::close(log_fd_);
 }
 
 void Writer::push(std::unique_ptr<Job> job) {
@@ -47,9 +93,54 @@ void Writer::loop() {
       if (queue_.empty()) return;  // stopping, and nothing left to write
       batch.swap(queue_);
     }
-    run_batch(batch);
-    batch.clear();
+    Status outcome = run_batch(batch);
+    {
+      std::lock_guard lock(sync_mu_);
+      ended_.push_back(Ended{std::move(batch), std::move(outcome)});
+    }
+    sync_cv_.notify_one();
+    batch.clear();  // moved-from: valid, made empty for the next round
   }
+}
+
+void Writer::sync_loop() {
+  pthread_setname_np(pthread_self(), "sotto-db-sync");
+  std::deque<Ended> ended;
+  for (;;) {
+    {
+      std::unique_lock lock(sync_mu_);
+      sync_cv_.wait(lock, [this] { return sync_stop_ || !ended_.empty(); });
+      if (ended_.empty()) return;  // stopping, and every batch is complete
+      ended.swap(ended_);
+    }
+    // One fsync for every commit written so far (the log is appended in
+    // commit order, so it covers them all).
+    bool committed = false;
+    for (const auto& batch : ended) committed = committed || batch.outcome.has_value();
+    const Status durable = committed ? make_durable() : ok();
+    for (auto& batch : ended) {
+      const Status& outcome = batch.outcome ? durable : batch.outcome;
+      for (auto& job : batch.jobs) job->finish(outcome);
+    }
+    ended.clear();
+  }
+}
+
+Status Writer::make_durable() {
+  if (log_fd_ < 0) return ok();  // the commit synced (synchronous=FULL)
+  if (broken_.load()) return fail(Errc::internal, "the store stopped after a failed fsync");
+  struct stat st {};
+  // SQLite never removes the log while its connections are open; if it is
+  // gone anyway, syncing this file would prove nothing.
+  const bool gone = ::fstat(log_fd_, &st) != 0 || st.st_nlink == 0;
+  if (gone || ::fdatasync(log_fd_) != 0) {
+    broken_.store(true);
+    return fail(Errc::internal, gone ? std::string("the database's log file was removed")
+                                     : std::string("fsync of the database log failed: ") +
+                                           std::strerror(errno));
+  }
+  syncs_.fetch_add(1);
+  return ok();
 }
 
 Status Writer::run_in_savepoint(Job& job, bool& job_ok) {
@@ -100,7 +191,8 @@ bool Writer::run_without_savepoints(std::vector<std::unique_ptr<Job>>& batch) {
   return false;
 }
 
-void Writer::run_batch(std::vector<std::unique_ptr<Job>>& batch) {
+Status Writer::run_batch(std::vector<std::unique_ptr<Job>>& batch) {
+  if (broken_.load()) return fail(Errc::internal, "the store stopped after a failed fsync");
   // Jobs almost never fail (a failure is an SQL error; refusals such as a
   // full queue are results), so the batch first runs without a savepoint per
   // job: two statements fewer per job. Only if a job fails (or the commit
@@ -109,8 +201,7 @@ void Writer::run_batch(std::vector<std::unique_ptr<Job>>& batch) {
   // running one twice is the same as running it once.
   if (run_without_savepoints(batch)) {
     commits_.fetch_add(1);
-    for (auto& job : batch) job->finish(ok());
-    return;
+    return ok();
   }
   Status txn = begin();
   for (std::size_t i = 0; txn && i < batch.size(); ++i) {
@@ -123,7 +214,7 @@ void Writer::run_batch(std::vector<std::unique_ptr<Job>>& batch) {
   } else {
     roll_back();
   }
-  for (auto& job : batch) job->finish(txn);
+  return txn;
 }
 
 }  // namespace sotto::storage::sqlite

@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
-// Group commit. Every write goes to one writer thread through a queue; the
-// writer takes everything queued, runs it in ONE transaction, commits once,
-// and only then completes each job. A failing job does not undo the others:
-// the batch is then run again with each job in its own savepoint (jobs must
-// therefore be pure functions of the database: run twice, same effect). One fsync thus covers a whole batch, which is
-// what makes durable writes fast.
+// Group commit, pipelined. Every write goes to one writer thread through a
+// queue; the writer takes everything queued, runs it in ONE transaction and
+// commits once. A failing job does not undo the others: the batch is then run
+// again with each job in its own savepoint (jobs must therefore be pure
+// functions of the database: run twice, same effect).
+//
+// The commit writes the log (WAL) without waiting for the disk: a second
+// thread, the syncer, makes every commit written so far durable with one
+// fdatasync of the log file and only then completes their jobs, in commit
+// order. So the writer runs the next batch while the disk flushes the last
+// one, and one fsync covers several commits under load. Nothing is
+// acknowledged before it is on disk. (A database without a log file of its
+// own to sync, e.g. in memory, keeps synchronous=FULL: the commit syncs.)
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <future>
 #include <memory>
@@ -29,16 +37,17 @@ class Writer {
   using Done = std::function<void(Result<T>)>;
 
   explicit Writer(std::unique_ptr<Database> db);
-  // Runs every job still queued, then stops the thread.
+  // Runs every job still queued, completes it, then stops the threads.
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
   // Queues `work` for the next transaction. `work` may run more than once
-  // (after a rollback), so it must not change anything but the database. After
-  // the commit, `done` gets the work's result; if the work failed its changes were rolled back, and if the
-  // commit failed `done` gets that error instead. `done` runs on the writer
-  // thread: it must be quick and must not call run().
+  // (after a rollback), so it must not change anything but the database. Once
+  // the commit is durable, `done` gets the work's result; if the work failed
+  // its changes were rolled back, and if the commit (or its fsync) failed
+  // `done` gets that error instead. `done` runs on the syncer thread, one at a
+  // time in commit order: it must be quick and must not call run().
   template <class T>
   void submit(Work<T> work, Done<T> done) {
     push(std::make_unique<TypedJob<T>>(std::move(work), std::move(done)));
@@ -55,6 +64,8 @@ class Writer {
 
   // Transactions committed so far (tests check batching with it).
   std::uint64_t commit_count() const noexcept { return commits_.load(); }
+  // fdatasyncs of the log so far (0 while the commit itself syncs).
+  std::uint64_t sync_count() const noexcept { return syncs_.load(); }
 
   // While any hold is in place no new transaction starts and jobs accumulate
   // (a test hook for group commit). The destructor ignores holds.
@@ -91,9 +102,18 @@ class Writer {
     Result<T> result_ = tl::unexpected(Error{Errc::internal, "not run"});
   };
 
+  // A batch that ended (committed or not), waiting for the syncer.
+  struct Ended {
+    std::vector<std::unique_ptr<Job>> jobs;
+    Status outcome;  // of the transaction
+  };
+
   void push(std::unique_ptr<Job> job);
   void loop();
-  void run_batch(std::vector<std::unique_ptr<Job>>& batch);
+  Status run_batch(std::vector<std::unique_ptr<Job>>& batch);
+  void sync_loop();
+  // fdatasync of the log file; an error once it fails.
+  Status make_durable();
   // The fast path: one transaction, no savepoints; false (and nothing
   // changed) if any job or the commit failed.
   bool run_without_savepoints(std::vector<std::unique_ptr<Job>>& batch);
@@ -103,12 +123,24 @@ class Writer {
   void roll_back();  // if a transaction is open
 
   std::unique_ptr<Database> db_;
+  int log_fd_ = -1;  // the WAL file, synced by the syncer; -1: commits sync
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Job>> queue_;  // guarded by mu_
   int holds_ = 0;                            // guarded by mu_
   bool stop_ = false;                        // guarded by mu_
   std::atomic<std::uint64_t> commits_{0};
+  std::atomic<std::uint64_t> syncs_{0};
+  // After a failed fsync nothing is written any more: the kernel may have
+  // dropped the pages it could not write, so later commits prove nothing.
+  std::atomic<bool> broken_{false};
+
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::deque<Ended> ended_;  // guarded by sync_mu_ (a deque: Ended cannot be copied)
+  bool sync_stop_ = false;    // guarded by sync_mu_
+
+  std::thread syncer_;  // after what it uses
   std::thread thread_;  // last: starts after everything above exists
 };
 

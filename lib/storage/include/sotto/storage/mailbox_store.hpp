@@ -35,7 +35,7 @@ using ExpiryNotice = std::function<std::optional<NewEnvelope>(const ExpiredEnvel
 // Asynchronous methods call `done` exactly once, after the change is durable
 // (implementations may call it on another thread, or on the caller's before
 // returning). `done` must be quick and must not call this store's blocking
-// methods: it may run on the store's only writer thread.
+// methods: it may run on a thread the store's writes depend on.
 //
 // enqueue_async's callbacks run one at a time, in the order the envelopes
 // were queued (rising seq): the server pushes a new envelope to an online

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// The embedded default store: one SQLite database file in WAL mode with
-// synchronous=FULL, so every completed write survives a crash or power loss.
-// All writes (blocking or asynchronous) go through one writer thread that
-// commits everything queued in one transaction (group commit); reads run on a
-// small pool of read connections beside it.
+// The embedded default store: one SQLite database file in WAL mode, and no
+// write completes before the log holding its commit is fsynced, so every
+// completed write survives a crash or power loss. All writes (blocking or
+// asynchronous) go through one writer thread that commits everything queued
+// in one transaction (group commit); a syncer thread fsyncs the log for all
+// commits written so far and completes them, while the writer goes on with the
+// next batch. Reads run on a small pool of read connections beside them.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +34,8 @@ struct Options {
 };
 
 // Thread-safe. Completion callbacks of the asynchronous mailbox methods run on
-// the writer thread after the commit (see MailboxStore).
+// the syncer thread once the commit is durable, in commit order (see
+// MailboxStore).
 class SqliteStorage final : public Storage {
  public:
   // Opens or creates the database and migrates it to kSchemaVersion.
@@ -50,6 +53,9 @@ class SqliteStorage final : public Storage {
 
   // Transactions committed by the writer since open (tests, metrics).
   std::uint64_t commit_count() const noexcept;
+  // fdatasyncs of the log since open; one covers every commit written before
+  // it, so under load there are fewer than commits (tests, metrics).
+  std::uint64_t log_sync_count() const noexcept;
   // Background WAL checkpoints completed since open, and checkpoints the
   // writer had to run itself (tests, metrics).
   std::uint64_t checkpoint_count() const noexcept;
