@@ -54,7 +54,7 @@ Writer::~Writer() {
   cv_.notify_all();
   thread_.join();  // every queued job has run and ended
   {
-    std::lock_guard lock(sync_mu_);
+    std::lock_guard lock(mu_);
     sync_stop_ = true;
   }
   sync_cv_.notify_all();
@@ -83,19 +83,43 @@ void Writer::release() {
   cv_.notify_all();
 }
 
+// The writer keeps one transaction open while the syncer is busy: jobs that
+// arrive during an fsync join it, and it commits once the syncer has taken
+// the previous commit. So a commit waits for at most one fsync before its own
+// (as it would anyway: fsyncs run one at a time), and under load each commit
+// carries more jobs, which writes each hot page (a table's last page, a
+// device's row) to the log once per commit instead of once per small commit.
 void Writer::loop() {
   pthread_setname_np(pthread_self(), "sotto-db-write");  // visible in top -H, perf
-  std::vector<std::unique_ptr<Job>> batch;
+  std::vector<std::unique_ptr<Job>> batch;  // run in the open transaction, or to redo
+  bool open = false;  // the fast path's transaction is open
+  bool redo = false;  // a job failed: run the batch again, a savepoint per job
   for (;;) {
+    std::vector<std::unique_ptr<Job>> incoming;
+    bool stopping = false;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stop_ || (!queue_.empty() && holds_ == 0); });
-      if (queue_.empty()) return;  // stopping, and nothing left to write
-      batch.swap(queue_);
+      cv_.wait(lock, [&] {
+        return stop_ || (!queue_.empty() && holds_ == 0) || (!batch.empty() && ended_.empty());
+      });
+      stopping = stop_;
+      if (stopping || holds_ == 0) incoming.swap(queue_);
+      if (stopping && incoming.empty() && batch.empty()) return;  // all written
     }
-    Status outcome = run_batch(batch);
+    for (auto& job : incoming) {
+      if (!redo && !broken_.load()) run_fast(*job, open, redo);
+      batch.push_back(std::move(job));
+    }
+    bool syncer_free = false;
     {
-      std::lock_guard lock(sync_mu_);
+      std::lock_guard lock(mu_);
+      syncer_free = ended_.empty();
+    }
+    if (batch.empty() || !(syncer_free || stopping || redo)) continue;
+    Status outcome = end_transaction(batch, open, redo);
+    open = redo = false;
+    {
+      std::lock_guard lock(mu_);
       ended_.push_back(Ended{std::move(batch), std::move(outcome)});
     }
     sync_cv_.notify_one();
@@ -103,16 +127,66 @@ void Writer::loop() {
   }
 }
 
+void Writer::run_fast(Job& job, bool& open, bool& redo) {
+  // Jobs almost never fail (a failure is an SQL error; refusals such as a
+  // full queue are results), so they run without a savepoint each: two
+  // statements fewer per job. If one fails (or SQLite rolled back on its
+  // own), everything is undone and end_transaction() runs the batch again the
+  // careful way. Jobs are pure functions of the database, so running one
+  // twice is the same as running it once.
+  if (!open) {
+    if (!begin()) {
+      redo = true;
+      return;
+    }
+    open = true;
+  }
+  if (!job.run(*db_) || sqlite3_get_autocommit(db_->handle()) != 0) {
+    roll_back();
+    open = false;
+    redo = true;
+  }
+}
+
+Status Writer::end_transaction(std::vector<std::unique_ptr<Job>>& batch, bool open, bool redo) {
+  if (broken_.load()) {
+    roll_back();
+    return fail(Errc::internal, "the store stopped after a failed fsync");
+  }
+  if (open && !redo) {
+    if (commit()) {
+      commits_.fetch_add(1);
+      return ok();
+    }
+    roll_back();
+  }
+  // The careful way: each job in its own savepoint, so a failing one is
+  // undone alone and the others still commit.
+  Status txn = begin();
+  for (std::size_t i = 0; txn && i < batch.size(); ++i) {
+    bool job_ok = false;
+    txn = run_in_savepoint(*batch[i], job_ok);
+  }
+  if (txn) txn = commit();
+  if (txn) {
+    commits_.fetch_add(1);
+  } else {
+    roll_back();
+  }
+  return txn;
+}
+
 void Writer::sync_loop() {
   pthread_setname_np(pthread_self(), "sotto-db-sync");
   std::deque<Ended> ended;
   for (;;) {
     {
-      std::unique_lock lock(sync_mu_);
+      std::unique_lock lock(mu_);
       sync_cv_.wait(lock, [this] { return sync_stop_ || !ended_.empty(); });
       if (ended_.empty()) return;  // stopping, and every batch is complete
       ended.swap(ended_);
     }
+    cv_.notify_one();  // the writer may commit its open transaction now
     // One fsync for every commit written so far (the log is appended in
     // commit order, so it covers them all).
     bool committed = false;
@@ -176,45 +250,6 @@ Status Writer::commit() {
 
 void Writer::roll_back() {
   if (sqlite3_get_autocommit(db_->handle()) == 0) (void)db_->exec("ROLLBACK");
-}
-
-bool Writer::run_without_savepoints(std::vector<std::unique_ptr<Job>>& batch) {
-  if (!begin()) return false;
-  for (auto& job : batch) {
-    if (!job->run(*db_) || sqlite3_get_autocommit(db_->handle()) != 0) {
-      roll_back();
-      return false;
-    }
-  }
-  if (commit()) return true;
-  roll_back();
-  return false;
-}
-
-Status Writer::run_batch(std::vector<std::unique_ptr<Job>>& batch) {
-  if (broken_.load()) return fail(Errc::internal, "the store stopped after a failed fsync");
-  // Jobs almost never fail (a failure is an SQL error; refusals such as a
-  // full queue are results), so the batch first runs without a savepoint per
-  // job: two statements fewer per job. Only if a job fails (or the commit
-  // does) is the whole batch rolled back and run again the careful way, each
-  // job in its own savepoint. Jobs are pure functions of the database, so
-  // running one twice is the same as running it once.
-  if (run_without_savepoints(batch)) {
-    commits_.fetch_add(1);
-    return ok();
-  }
-  Status txn = begin();
-  for (std::size_t i = 0; txn && i < batch.size(); ++i) {
-    bool job_ok = false;
-    txn = run_in_savepoint(*batch[i], job_ok);
-  }
-  if (txn) txn = commit();
-  if (txn) {
-    commits_.fetch_add(1);
-  } else {
-    roll_back();
-  }
-  return txn;
 }
 
 }  // namespace sotto::storage::sqlite

@@ -8,9 +8,10 @@
 // The commit writes the log (WAL) without waiting for the disk: a second
 // thread, the syncer, makes every commit written so far durable with one
 // fdatasync of the log file and only then completes their jobs, in commit
-// order. So the writer runs the next batch while the disk flushes the last
-// one, and one fsync covers several commits under load. Nothing is
-// acknowledged before it is on disk. (A database without a log file of its
+// order. So the writer runs the next jobs while the disk flushes the last
+// commit; it keeps them in one open transaction until the syncer has taken
+// that commit, so under load a commit carries everything that arrived during
+// one fsync. Nothing is acknowledged before it is on disk. (A database without a log file of its
 // own to sync, e.g. in memory, keeps synchronous=FULL: the commit syncs.)
 #pragma once
 
@@ -110,13 +111,14 @@ class Writer {
 
   void push(std::unique_ptr<Job> job);
   void loop();
-  Status run_batch(std::vector<std::unique_ptr<Job>>& batch);
+  // Runs `job` in the open transaction (opening one if needed); on failure
+  // rolls back and sets `redo`.
+  void run_fast(Job& job, bool& open, bool& redo);
+  // Commits the batch (again the careful way if `redo` or the commit failed).
+  Status end_transaction(std::vector<std::unique_ptr<Job>>& batch, bool open, bool redo);
   void sync_loop();
   // fdatasync of the log file; an error once it fails.
   Status make_durable();
-  // The fast path: one transaction, no savepoints; false (and nothing
-  // changed) if any job or the commit failed.
-  bool run_without_savepoints(std::vector<std::unique_ptr<Job>>& batch);
   Status run_in_savepoint(Job& job, bool& job_ok);
   Status begin();
   Status commit();
@@ -124,8 +126,9 @@ class Writer {
 
   std::unique_ptr<Database> db_;
   int log_fd_ = -1;  // the WAL file, synced by the syncer; -1: commits sync
-  std::mutex mu_;
-  std::condition_variable cv_;
+  std::mutex mu_;                 // guards the queue, the holds, and ended_
+  std::condition_variable cv_;    // the writer waits on it
+  std::condition_variable sync_cv_;  // the syncer waits on it
   std::vector<std::unique_ptr<Job>> queue_;  // guarded by mu_
   int holds_ = 0;                            // guarded by mu_
   bool stop_ = false;                        // guarded by mu_
@@ -135,10 +138,10 @@ class Writer {
   // dropped the pages it could not write, so later commits prove nothing.
   std::atomic<bool> broken_{false};
 
-  std::mutex sync_mu_;
-  std::condition_variable sync_cv_;
-  std::deque<Ended> ended_;  // guarded by sync_mu_ (a deque: Ended cannot be copied)
-  bool sync_stop_ = false;    // guarded by sync_mu_
+  // Committed batches the syncer has not taken yet (a deque: Ended cannot be
+  // copied). The writer commits only while it is empty.
+  std::deque<Ended> ended_;  // guarded by mu_
+  bool sync_stop_ = false;   // guarded by mu_
 
   std::thread syncer_;  // after what it uses
   std::thread thread_;  // last: starts after everything above exists
