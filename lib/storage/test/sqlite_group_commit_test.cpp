@@ -144,6 +144,23 @@ TEST_F(SqliteGroupCommit, CloseFinishesSubmittedWrites) {
   EXPECT_EQ(queued(), static_cast<std::uint64_t>(kSends));
 }
 
+// A completion that submits another write while the store closes (the
+// server's ack write after a delivery, say): that write runs and completes too.
+TEST_F(SqliteGroupCommit, CloseFinishesWritesSubmittedByCompletions) {
+  std::atomic<bool> chained_done{false};
+  auto* mailbox = &store_->mailbox();
+  const AccountId account = a_;
+  mailbox->enqueue_async({make_envelope(a_, 1, 1)}, [&, mailbox, account](Result<EnqueueResults>) {
+    mailbox->enqueue_async({make_envelope(account, 1, 2)},
+                           [&](Result<EnqueueResults> r) { chained_done = r && r->at(0); });
+  });
+  store_.reset();
+  EXPECT_TRUE(chained_done.load());
+  store_ = open_sqlite(dir_.path() / "server.db");
+  ASSERT_NE(store_, nullptr);
+  EXPECT_EQ(queued(), 2u);
+}
+
 // Checkpoints run in the background; under continuous writes the writer
 // catches up itself past 4x the threshold, so the log stays bounded.
 TEST(SqliteCheckpoint, TheLogStaysBoundedUnderContinuousWrites) {

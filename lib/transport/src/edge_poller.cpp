@@ -35,12 +35,17 @@ EdgePoller::EdgePoller(net::execution_context& context)
 EdgePoller::~EdgePoller() = default;
 
 void EdgePoller::shutdown() {
+  // The io_context is going away; whoever still watches a socket must not
+  // reach the closed set (its number may be reused).
   boost::system::error_code ignored;
   set_.close(ignored);
+  epoll_fd_ = -1;
   watched_ = 0;
+  batch_size_ = batch_next_ = 0;
 }
 
 int EdgePoller::watch(int fd, ReadinessListener& listener) {
+  if (epoll_fd_ < 0) return EBADF;  // shut down
   epoll_event event{};
   event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   event.data.ptr = &listener;
@@ -51,6 +56,7 @@ int EdgePoller::watch(int fd, ReadinessListener& listener) {
 }
 
 void EdgePoller::unwatch(int fd, ReadinessListener& listener) {
+  if (epoll_fd_ < 0) return;  // shut down: nothing is watched
   epoll_event ignored{};
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, &ignored) != 0) return;  // was not watched
   for (std::size_t i = batch_next_; i < batch_size_; ++i) {
@@ -68,20 +74,39 @@ void EdgePoller::arm() {
                   [this](const boost::system::error_code&) { on_set_ready(); });
 }
 
+// If a listener throws, the exception goes on to the io_context's run() (the
+// server's I/O thread calls run() again); the rest of the wake-up's events
+// are handed out from a posted call first, since edges do not come twice.
+struct EdgePoller::ResumeAfterThrow {
+  EdgePoller& poller;
+  bool done = false;
+  ~ResumeAfterThrow() {
+    if (done || poller.armed_ || poller.epoll_fd_ < 0) return;
+    poller.armed_ = true;
+    net::post(poller.set_.get_executor(), [p = &poller] { p->on_set_ready(); });
+  }
+};
+
 void EdgePoller::on_set_ready() {
   armed_ = false;
   if (watched_ == 0 || !set_.is_open()) return;
-  const int n = ::epoll_wait(epoll_fd_, batch_.data(), static_cast<int>(kBatch), 0);
-  batch_size_ = n > 0 ? static_cast<std::size_t>(n) : 0;
-  for (batch_next_ = 0; batch_next_ < batch_size_;) {
+  if (batch_next_ >= batch_size_) {  // else: what a throw left of the last wake-up
+    const int n = ::epoll_wait(epoll_fd_, batch_.data(), static_cast<int>(kBatch), 0);
+    batch_size_ = n > 0 ? static_cast<std::size_t>(n) : 0;
+    batch_next_ = 0;
+  }
+  const bool full = batch_size_ == kBatch;
+  ResumeAfterThrow resume{*this};
+  while (batch_next_ < batch_size_) {
     const epoll_event event = batch_[batch_next_++];
     if (event.data.ptr != nullptr) {
       static_cast<ReadinessListener*>(event.data.ptr)->on_ready(event.events);
     }
   }
+  resume.done = true;
   batch_size_ = batch_next_ = 0;
   if (watched_ == 0 || armed_) return;
-  if (n == static_cast<int>(kBatch)) {
+  if (full) {
     // A full batch: more may be ready. Other handlers get their turn first.
     armed_ = true;
     net::post(set_.get_executor(), [this] { on_set_ready(); });

@@ -109,6 +109,7 @@ class Session : public std::enable_shared_from_this<Session>,
         reader_(shared.options.max_frame_size) {}
 
   ~Session() override {
+    if (fd_ >= 0) ::close(fd_);  // only if never watched (watched: finish() closed it)
     std::lock_guard lock(shared_.mutex);
     shared_.live.erase(id_);
     if (auto it = shared_.per_source.find(source_); it != shared_.per_source.end()) {
@@ -252,12 +253,14 @@ class Session : public std::enable_shared_from_this<Session>,
     write_keys_ = std::move(handed->write);
     // From here the socket is ours alone, watched by the thread's poller
     // (edge_poller.hpp), not by Asio: no system call per wait.
+    // The poller first: making it can throw, and the socket must not be
+    // loose then.
+    auto& io = static_cast<net::io_context&>(net::query(executor_, net::execution::context));
+    poller_ = &EdgePoller::of(io);
     error_code released;
     fd_ = handshake_->tls.next_layer().release(released);
     handshake_.reset();  // OpenSSL's state for this connection goes here
     if (released || fd_ < 0) return finish();
-    auto& io = static_cast<net::io_context&>(net::query(executor_, net::execution::context));
-    poller_ = &EdgePoller::of(io);
     if (poller_->watch(fd_, *this) != 0) return finish();
     watched_self_ = shared_from_this();  // the poller holds a plain pointer
     state_ = State::upgrade;

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 namespace sotto::transport {
@@ -143,6 +144,45 @@ TEST(EdgePoller, ListenerUnwatchedDuringAWakeUpHearsNothingMoreOfIt) {
   ASSERT_NE(survivor, nullptr);
   EXPECT_EQ(survivor->seen.size(), 1u);
   poller.unwatch(first ? first_pair.ours() : second_pair.ours(), *(first ? first : second));
+}
+
+TEST(EdgePoller, AThrowingListenerDoesNotDeafenTheOthers) {
+  net::io_context io;
+  auto& poller = EdgePoller::of(io);
+  SocketPair throwing_pair, quiet_pair;
+  Recorder throwing, quiet;
+  ASSERT_EQ(poller.watch(throwing_pair.ours(), throwing), 0);
+  ASSERT_EQ(poller.watch(quiet_pair.ours(), quiet), 0);
+  io.run_for(20ms);
+  throwing.seen.clear();
+  quiet.seen.clear();
+  throwing.then = [] { throw std::runtime_error("listener failed"); };
+  quiet.then = [] { throw std::runtime_error("listener failed"); };
+  throwing_pair.write_theirs("a");
+  quiet_pair.write_theirs("b");
+  // As sottod's I/O threads do: run() again after a handler threw.
+  const auto until = std::chrono::steady_clock::now() + 100ms;
+  int throws = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    try {
+      io.run_until(until);
+    } catch (const std::runtime_error&) {
+      ++throws;
+    }
+  }
+  // Both heard of their edge, though the first to hear threw.
+  EXPECT_EQ(throws, 2);
+  EXPECT_EQ(throwing.seen.size(), 1u);
+  EXPECT_EQ(quiet.seen.size(), 1u);
+  // And later edges still come.
+  throwing.then = nullptr;
+  quiet.then = nullptr;
+  quiet_pair.write_theirs("c");
+  io.restart();
+  io.run_for(50ms);
+  EXPECT_EQ(quiet.seen.size(), 2u);
+  poller.unwatch(throwing_pair.ours(), throwing);
+  poller.unwatch(quiet_pair.ours(), quiet);
 }
 
 TEST(EdgePoller, RunReturnsOnceNothingIsWatched) {

@@ -15,7 +15,11 @@ Checkpointer::~Checkpointer() {
   }
   cv_.notify_all();
   thread_.join();
+  // The last connection to close checkpoints; this one closes last.
+  if (refused_.load()) sqlite3_db_config(db_->handle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
 }
+
+void Checkpointer::refuse() { refused_.store(true); }
 
 void Checkpointer::watch(Database& writer_db) {
   // Replaces SQLite's own auto-checkpoint hook on that connection.
@@ -24,6 +28,7 @@ void Checkpointer::watch(Database& writer_db) {
 
 int Checkpointer::on_commit(void* self, sqlite3* writer, const char*, int pages) {
   auto* c = static_cast<Checkpointer*>(self);
+  if (c->refused_.load()) return SQLITE_OK;
   if (pages >= kCatchUpFactor * c->wal_pages_) {
     // Under continuous writes a background checkpoint never quite catches up
     // before the next transaction, and SQLite only starts the log over when
@@ -50,6 +55,7 @@ void Checkpointer::loop() {
       if (stop_) return;
       requested_ = false;
     }
+    if (refused_.load()) continue;
     // PASSIVE copies what it can without waiting for any lock; frames a
     // reader still needs stay for the next round. Once everything is copied
     // the writer starts the log over, so it stops growing.

@@ -34,6 +34,11 @@ class Checkpointer {
   // checkpoints by itself).
   void watch(Database& writer_db);
 
+  // After a failed fsync of the log: no checkpoint any more, not even when
+  // the connection closes. A checkpoint would copy frames the disk may not
+  // hold into the database and then let the log start over. Any thread.
+  void refuse();
+
   std::uint64_t checkpoint_count() const noexcept { return done_.load(); }
   // Checkpoints the writer ran itself because the log passed
   // kCatchUpFactor * wal_pages (see on_commit).
@@ -53,6 +58,7 @@ class Checkpointer {
   bool stop_ = false;       // guarded by mu_
   std::atomic<std::uint64_t> done_{0};
   std::atomic<std::uint64_t> catch_ups_{0};
+  std::atomic<bool> refused_{false};
   std::thread thread_;  // last: starts after everything above exists
 };
 

@@ -17,7 +17,7 @@ struct Core {
        std::unique_ptr<Database> checkpoint_db)
       : limits(o.limits),
         checkpointer(std::move(checkpoint_db), o.wal_checkpoint_pages),
-        writer(watched(checkpointer, std::move(writer_db))),
+        writer(watched(checkpointer, std::move(writer_db)), [this] { checkpointer.refuse(); }),
         readers(o.path, o.max_readers) {}
 
   static std::unique_ptr<Database> watched(Checkpointer& c, std::unique_ptr<Database> db) {

@@ -40,9 +40,10 @@ int open_log_for_sync(Database& db) {
 
 }  // namespace
 
-Writer::Writer(std::unique_ptr<Database> db)
+Writer::Writer(std::unique_ptr<Database> db, std::function<void()> on_broken)
     : db_(std::move(db)),
       log_fd_(open_log_for_sync(*db_)),
+      on_broken_(std::move(on_broken)),
       syncer_([this] { sync_loop(); }),
       thread_([this] { loop(); }) {}
 
@@ -60,6 +61,8 @@ Writer::~Writer() {
   sync_cv_.notify_all();
   syncer_.join();  // ... and is complete
   if (log_fd_ >= 0) ::close(log_fd_);
+  // No checkpoint of frames the disk may not hold (Checkpointer::refuse).
+  if (broken_.load()) sqlite3_db_config(db_->handle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
 }
 
 void Writer::push(std::unique_ptr<Job> job) {
@@ -100,11 +103,15 @@ void Writer::loop() {
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] {
-        return stop_ || (!queue_.empty() && holds_ == 0) || (!batch.empty() && ended_.empty());
+        if (!queue_.empty() && (holds_ == 0 || stop_)) return true;  // jobs to run
+        if (!batch.empty()) return ended_.empty() || stop_;          // time to commit
+        // Stopping: only once the syncer is done too, since a completion may
+        // submit another job (an ack write after a delivery, say).
+        return stop_ && ended_.empty() && !syncing_;
       });
       stopping = stop_;
+      if (stopping && queue_.empty() && batch.empty()) return;  // all written and complete
       if (stopping || holds_ == 0) incoming.swap(queue_);
-      if (stopping && incoming.empty() && batch.empty()) return;  // all written
     }
     for (auto& job : incoming) {
       if (!redo && !broken_.load()) run_fast(*job, open, redo);
@@ -185,6 +192,7 @@ void Writer::sync_loop() {
       sync_cv_.wait(lock, [this] { return sync_stop_ || !ended_.empty(); });
       if (ended_.empty()) return;  // stopping, and every batch is complete
       ended.swap(ended_);
+      syncing_ = true;
     }
     cv_.notify_one();  // the writer may commit its open transaction now
     // One fsync for every commit written so far (the log is appended in
@@ -197,6 +205,11 @@ void Writer::sync_loop() {
       for (auto& job : batch.jobs) job->finish(outcome);
     }
     ended.clear();
+    {
+      std::lock_guard lock(mu_);
+      syncing_ = false;
+    }
+    cv_.notify_one();  // a stopping writer waits for this
   }
 }
 
@@ -208,7 +221,9 @@ Status Writer::make_durable() {
   // gone anyway, syncing this file would prove nothing.
   const bool gone = ::fstat(log_fd_, &st) != 0 || st.st_nlink == 0;
   if (gone || ::fdatasync(log_fd_) != 0) {
-    broken_.store(true);
+    const int error = errno;
+    if (!broken_.exchange(true) && on_broken_) on_broken_();
+    errno = error;
     return fail(Errc::internal, gone ? std::string("the database's log file was removed")
                                      : std::string("fsync of the database log failed: ") +
                                            std::strerror(errno));

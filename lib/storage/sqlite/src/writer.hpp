@@ -37,8 +37,11 @@ class Writer {
   template <class T>
   using Done = std::function<void(Result<T>)>;
 
-  explicit Writer(std::unique_ptr<Database> db);
-  // Runs every job still queued, completes it, then stops the threads.
+  // `on_broken` runs once (on the syncer thread) if an fsync of the log
+  // fails; from then on every write fails.
+  explicit Writer(std::unique_ptr<Database> db, std::function<void()> on_broken = {});
+  // Runs every job still queued, completes it (including jobs that
+  // completions submit meanwhile), then stops the threads.
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -141,7 +144,9 @@ class Writer {
   // Committed batches the syncer has not taken yet (a deque: Ended cannot be
   // copied). The writer commits only while it is empty.
   std::deque<Ended> ended_;  // guarded by mu_
+  bool syncing_ = false;     // guarded by mu_: the syncer holds batches it took
   bool sync_stop_ = false;   // guarded by mu_
+  const std::function<void()> on_broken_;
 
   std::thread syncer_;  // after what it uses
   std::thread thread_;  // last: starts after everything above exists

@@ -74,6 +74,8 @@ class EdgePoller final : public boost::asio::execution_context::service {
   [[nodiscard]] std::size_t watched() const noexcept { return watched_; }
 
  private:
+  struct ResumeAfterThrow;
+
   void shutdown() override;
   void arm();
   void on_set_ready();
