@@ -2,12 +2,10 @@
 #include "tcp_connection.hpp"
 
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <cstring>
 
 #include "sotto/transport/edge_poller.hpp"
@@ -36,8 +34,7 @@ std::array<std::uint8_t, 64 * 1024>& read_buffer() {
 // the same generator.
 struct TcpConnection::Impl : std::enable_shared_from_this<Impl>, transport::ReadinessListener {
   Impl(net::io_context& io, const WsTarget& t, TcpListener& l)
-      : target(t), listener(&l), executor(io.get_executor()),
-        poller(transport::EdgePoller::of(io)), connecting(io) {}
+      : target(t), listener(&l), connecting(io) {}
 
   void start() {
     error_code ec;
@@ -53,13 +50,9 @@ struct TcpConnection::Impl : std::enable_shared_from_this<Impl>, transport::Read
     if (finished) return;
     if (ec) return connect_failed("connect: " + ec.message());
     connecting.set_option(tcp::no_delay(true), ec);
-    connecting.native_non_blocking(true, ec);
-    if (!ec) fd = connecting.release(ec);
-    if (ec || fd < 0) return connect_failed("socket: " + ec.message());
-    if (const int e = poller.watch(fd, *this); e != 0) {
-      return connect_failed(std::string("epoll: ") + std::strerror(e));
+    if (const int taken = socket.take(connecting, *this, shared_from_this()); taken != 0) {
+      return connect_failed(std::string("socket: ") + std::strerror(taken));
     }
-    watched_self = shared_from_this();
     connected = true;
     if (listener != nullptr) listener->on_connected({});
     if (finished) return;
@@ -87,7 +80,7 @@ struct TcpConnection::Impl : std::enable_shared_from_this<Impl>, transport::Read
   void read_available(bool to_the_end) {
     auto& buffer = read_buffer();
     for (;;) {
-      const auto got = transport::receive_now(fd, buffer.data(), buffer.size());
+      const auto got = transport::receive_now(socket.fd(), buffer.data(), buffer.size());
       if (got.error != 0) return finish(std::strerror(got.error));
       if (got.eof) return finish("closed by the server");
       if (got.bytes == 0) return;
@@ -110,7 +103,7 @@ struct TcpConnection::Impl : std::enable_shared_from_this<Impl>, transport::Read
       return;
     }
     const auto result = transport::send_now(
-        fd, ByteView(reinterpret_cast<const std::uint8_t*>(pending.data()), pending.size()));
+        socket.fd(), ByteView(reinterpret_cast<const std::uint8_t*>(pending.data()), pending.size()));
     if (result.error != 0) {
       pending.clear();  // the read side reports why the connection ended
       return;
@@ -132,19 +125,13 @@ struct TcpConnection::Impl : std::enable_shared_from_this<Impl>, transport::Read
 
   void shut_down_send() {
     shut_down = true;
-    ::shutdown(fd, SHUT_WR);
+    ::shutdown(socket.fd(), SHUT_WR);
   }
 
   void cut() {
     error_code ec;
     connecting.close(ec);
-    if (fd >= 0) {
-      poller.unwatch(fd, *this);
-      ::close(fd);
-      fd = -1;
-      // Let go once the poller's current wake-up is over.
-      net::post(executor, [self = std::move(watched_self)] {});
-    }
+    socket.close(*this);  // the connection goes once the poller's wake-up is over
   }
 
   void finish(const std::string& why) {
@@ -157,11 +144,8 @@ struct TcpConnection::Impl : std::enable_shared_from_this<Impl>, transport::Read
 
   const WsTarget target;
   TcpListener* listener;
-  net::any_io_executor executor;
-  transport::EdgePoller& poller;  // the io_context's
-  tcp::socket connecting;         // until connected
-  int fd = -1;                    // then the socket, watched by `poller`
-  std::shared_ptr<Impl> watched_self;  // the connection itself while watched
+  tcp::socket connecting;           // until connected
+  transport::WatchedSocket socket;  // then
   std::string pending;  // queued, not written yet
   bool connected = false;
   bool waiting_writable = false;

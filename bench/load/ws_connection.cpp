@@ -91,7 +91,6 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>,
       : target(t),
         listener(&l),
         executor(io.get_executor()),
-        poller(transport::EdgePoller::of(io)),
         handshake(std::make_unique<transport::TlsStream>(io.get_executor(), tls.impl().ctx.get())),
         reader(wire::kMaxFrameSize, transport::WsFrom::server) {}
 
@@ -151,13 +150,9 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>,
     read_keys = std::move(handed->read);
     write_keys = std::move(handed->write);
     // The socket leaves Asio for the thread's poller (no system call per wait).
-    fd = handshake->next_layer().release(ec);
+    const int taken = socket.take(handshake->next_layer(), *this, shared_from_this());
     handshake.reset();
-    if (ec || fd < 0) return connect_failed("TLS handover: " + ec.message());
-    if (const int e = poller.watch(fd, *this); e != 0) {
-      return connect_failed(std::string("epoll: ") + std::strerror(e));
-    }
-    watched_self = shared_from_this();
+    if (taken != 0) return connect_failed(std::string("TLS handover: ") + std::strerror(taken));
     mask_state = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(this)) | 1;
     // The upgrade; the generator trusts the 101 without checking its
     // Sec-WebSocket-Accept (the server under test is known).
@@ -201,7 +196,7 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>,
       const std::size_t kept = tls_in.size();
       std::copy(tls_in.begin(), tls_in.end(), in);
       release(tls_in);
-      const auto got = transport::receive_now(fd, in + kept, kReadChunk);
+      const auto got = transport::receive_now(socket.fd(), in + kept, kReadChunk);
       if (got.error != 0) return finish(std::string("recv: ") + std::strerror(got.error));
       if (got.eof) return finish("the server closed the connection");
       if (got.bytes == 0) {
@@ -336,7 +331,7 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>,
   }
 
   void write_out(ByteView out) {
-    const auto result = transport::send_now(fd, out);
+    const auto result = transport::send_now(socket.fd(), out);
     if (result.error != 0) return finish(std::string("send: ") + std::strerror(result.error));
     const std::size_t sent = result.bytes;
     if (sent == out.size()) return;
@@ -365,12 +360,8 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>,
     error_code ec;
     if (handshake) {
       handshake->next_layer().close(ec);
-    } else if (fd >= 0) {
-      poller.unwatch(fd, *this);
-      ::close(fd);
-      fd = -1;
-      // Let go once the poller's current wake-up is over.
-      net::post(executor, [self = std::move(watched_self)] {});
+    } else {
+      socket.close(*this);  // the connection goes once the poller's wake-up is over
     }
   }
 
@@ -388,11 +379,9 @@ struct WsConnection::Impl : std::enable_shared_from_this<Impl>,
   const WsTarget target;
   WsListener* listener;
   net::any_io_executor executor;
-  transport::EdgePoller& poller;  // the io_context's
   std::unique_ptr<transport::TlsStream> handshake;  // until the TLS handshake is done
   transport::SecretCapture secrets;
-  int fd = -1;  // the socket once the handshake is done, watched by `poller`
-  std::shared_ptr<Impl> watched_self;  // the connection itself while watched
+  transport::WatchedSocket socket;  // once the handshake is done
   Tls13Direction read_keys;
   Tls13Direction write_keys;
   transport::WsReader reader;

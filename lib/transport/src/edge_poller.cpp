@@ -3,7 +3,9 @@
 
 #include <unistd.h>
 
+#include <boost/asio/execution/context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
 #include <cerrno>
 #include <system_error>
 
@@ -68,6 +70,10 @@ void EdgePoller::unwatch(int fd, ReadinessListener& listener) {
   }
 }
 
+void EdgePoller::release_later(std::shared_ptr<void> owner) {
+  net::post(set_.get_executor(), [held = std::move(owner)] {});
+}
+
 void EdgePoller::arm() {
   armed_ = true;
   set_.async_wait(net::posix::stream_descriptor::wait_read,
@@ -113,6 +119,38 @@ void EdgePoller::on_set_ready() {
     return;
   }
   arm();
+}
+
+int WatchedSocket::take(net::ip::tcp::socket& socket, ReadinessListener& listener,
+                        std::shared_ptr<void> owner) {
+  // The poller first: making it can throw, and the socket must not be loose
+  // then. Sockets live on io_contexts (the only executors used here).
+  auto& io =
+      static_cast<net::io_context&>(net::query(socket.get_executor(), net::execution::context));
+  poller_ = &EdgePoller::of(io);
+  boost::system::error_code ec;
+  socket.native_non_blocking(true, ec);
+  if (!ec) fd_ = socket.release(ec);
+  if (ec || fd_ < 0) {
+    socket.close(ec);
+    fd_ = -1;
+    return EBADF;
+  }
+  if (const int error = poller_->watch(fd_, listener); error != 0) {
+    ::close(fd_);
+    fd_ = -1;
+    return error;
+  }
+  owner_ = std::move(owner);
+  return 0;
+}
+
+void WatchedSocket::close(ReadinessListener& listener) {
+  if (fd_ < 0) return;
+  poller_->unwatch(fd_, listener);
+  ::close(fd_);
+  fd_ = -1;
+  poller_->release_later(std::move(owner_));
 }
 
 }  // namespace sotto::transport

@@ -11,15 +11,11 @@
 #include "session.hpp"
 
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/execution/context.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/query.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <exception>
@@ -109,7 +105,6 @@ class Session : public std::enable_shared_from_this<Session>,
         reader_(shared.options.max_frame_size) {}
 
   ~Session() override {
-    if (fd_ >= 0) ::close(fd_);  // only if never watched (watched: finish() closed it)
     std::lock_guard lock(shared_.mutex);
     shared_.live.erase(id_);
     if (auto it = shared_.per_source.find(source_); it != shared_.per_source.end()) {
@@ -253,16 +248,9 @@ class Session : public std::enable_shared_from_this<Session>,
     write_keys_ = std::move(handed->write);
     // From here the socket is ours alone, watched by the thread's poller
     // (edge_poller.hpp), not by Asio: no system call per wait.
-    // The poller first: making it can throw, and the socket must not be
-    // loose then.
-    auto& io = static_cast<net::io_context&>(net::query(executor_, net::execution::context));
-    poller_ = &EdgePoller::of(io);
-    error_code released;
-    fd_ = handshake_->tls.next_layer().release(released);
+    const int taken = socket_.take(handshake_->tls.next_layer(), *this, shared_from_this());
     handshake_.reset();  // OpenSSL's state for this connection goes here
-    if (released || fd_ < 0) return finish();
-    if (poller_->watch(fd_, *this) != 0) return finish();
-    watched_self_ = shared_from_this();  // the poller holds a plain pointer
+    if (taken != 0) return finish();
     state_ = State::upgrade;
     arm_timer(shared_.options.handshake_timeout);
   }
@@ -287,7 +275,7 @@ class Session : public std::enable_shared_from_this<Session>,
     state_ = State::open;
     last_read_ = Clock::now();
     flush();
-    if (finished_ || fd_ < 0) return;  // the 101 could not be sent
+    if (finished_ || !socket_.is_open()) return;  // the 101 could not be sent
     arm_idle_timer();
     opened_ = true;
     guarded([&] { shared_.handler.on_open(handle_); });
@@ -310,12 +298,12 @@ class Session : public std::enable_shared_from_this<Session>,
 
   void read_available(bool to_the_end) {
     for (int round = 0; round < kReadRounds; ++round) {
-      if (fd_ < 0) return finish();
+      if (!socket_.is_open()) return finish();
       std::uint8_t* in = thread_buffers().cipher_in.get();
       const std::size_t kept = tls_in_.size();  // < kMaxRecord (take_records)
       std::copy(tls_in_.begin(), tls_in_.end(), in);
       release(tls_in_);
-      const auto got = receive_now(fd_, in + kept, kReadChunk);
+      const auto got = receive_now(socket_.fd(), in + kept, kReadChunk);
       if (got.eof || got.error != 0) return finish();  // an unfinished record dies with it
       if (got.bytes == 0) {
         tls_in_.assign(in, in + kept);
@@ -393,13 +381,13 @@ class Session : public std::enable_shared_from_this<Session>,
       pinged_ = false;
     }
     if (key_update_owed_) flush();  // one KeyUpdate of ours for all asked in this read
-    if (plain.empty()) return fd_ >= 0;
+    if (plain.empty()) return socket_.is_open();
     if (state_ == State::upgrade) {
       take_upgrade(plain);
     } else if (state_ == State::open || state_ == State::closing) {
       take_frames(plain);
     }
-    return fd_ >= 0;
+    return socket_.is_open();
   }
 
   // `plain` is ws_in_ or the thread's buffer; what stays unread ends up in
@@ -508,7 +496,7 @@ class Session : public std::enable_shared_from_this<Session>,
       out.clear();
       const std::uint8_t body[2] = {2, alert};  // fatal
       if (write_keys_.seal_record(out, tls13::kAlert, body)) {
-        (void)send_now(fd_, out);
+        (void)send_now(socket_.fd(), out);
       }
     }
     finish();
@@ -521,12 +509,8 @@ class Session : public std::enable_shared_from_this<Session>,
     timer_.cancel();
     if (handshake_) {
       handshake_->tls.next_layer().close(ec);
-    } else if (fd_ >= 0) {
-      poller_->unwatch(fd_, *this);
-      ::close(fd_);
-      fd_ = -1;
-      // Let go of the session once the poller's current wake-up is over.
-      net::post(executor_, [self = std::move(watched_self_)] {});
+    } else {
+      socket_.close(*this);  // the session goes once the poller's wake-up is over
     }
   }
 
@@ -554,7 +538,7 @@ class Session : public std::enable_shared_from_this<Session>,
   // close_notify) into as few records as fit and writes them with one
   // send(); what the socket does not take waits for it to become writable.
   void flush() {
-    if (waiting_writable_ || handshake_ || fd_ < 0) return;
+    if (waiting_writable_ || handshake_ || !socket_.is_open()) return;
     std::vector<Bytes> frames;
     {
       std::lock_guard lock(outbox_mutex_);
@@ -595,7 +579,7 @@ class Session : public std::enable_shared_from_this<Session>,
   }
 
   void write_out(ByteView out) {
-    const auto result = send_now(fd_, out);
+    const auto result = send_now(socket_.fd(), out);
     if (result.error != 0) return finish();  // reset by the peer, or the like
     const std::size_t sent = result.bytes;
     if (sent == out.size()) return written();
@@ -617,7 +601,7 @@ class Session : public std::enable_shared_from_this<Session>,
   void written() {
     if (close_notify_sent_ && !shut_down_) {
       shut_down_ = true;
-      ::shutdown(fd_, SHUT_WR);
+      ::shutdown(socket_.fd(), SHUT_WR);
     }
   }
 
@@ -652,10 +636,7 @@ class Session : public std::enable_shared_from_this<Session>,
   // The I/O thread's executor; a copy, so other threads can post to it.
   const net::any_io_executor executor_;
   std::unique_ptr<Handshake> handshake_;
-  int fd_ = -1;  // the socket, ours once the handshake is over
-  EdgePoller* poller_ = nullptr;  // the I/O thread's, watching fd_
-  // The session itself while the poller watches fd_.
-  std::shared_ptr<Session> watched_self_;
+  WatchedSocket socket_;  // ours once the handshake is over
   net::steady_timer timer_;
   std::uint32_t timer_generation_ = 0;
   std::shared_ptr<ConnectionHandle> handle_;

@@ -18,6 +18,10 @@ namespace {
 // its commits need not sync themselves (synchronous=NORMAL). -1 if there is
 // no such file (an in-memory database, another journal mode): then the
 // connection keeps synchronous=FULL.
+constexpr const char* kBroken = "the store stopped after a failed fsync";
+
+bool in_transaction(Database& db) { return sqlite3_get_autocommit(db.handle()) == 0; }
+
 int open_log_for_sync(Database& db) {
   {
     auto mode = db.query("PRAGMA journal_mode");
@@ -95,7 +99,6 @@ void Writer::release() {
 void Writer::loop() {
   pthread_setname_np(pthread_self(), "sotto-db-write");  // visible in top -H, perf
   std::vector<std::unique_ptr<Job>> batch;  // run in the open transaction, or to redo
-  bool open = false;  // the fast path's transaction is open
   bool redo = false;  // a job failed: run the batch again, a savepoint per job
   for (;;) {
     std::vector<std::unique_ptr<Job>> incoming;
@@ -114,7 +117,7 @@ void Writer::loop() {
       if (stopping || holds_ == 0) incoming.swap(queue_);
     }
     for (auto& job : incoming) {
-      if (!redo && !broken_.load()) run_fast(*job, open, redo);
+      if (!redo && !broken_.load()) redo = !run_fast(*job);
       batch.push_back(std::move(job));
     }
     bool syncer_free = false;
@@ -123,8 +126,8 @@ void Writer::loop() {
       syncer_free = ended_.empty();
     }
     if (batch.empty() || !(syncer_free || stopping || redo)) continue;
-    Status outcome = end_transaction(batch, open, redo);
-    open = redo = false;
+    Status outcome = end_transaction(batch, redo);
+    redo = false;
     {
       std::lock_guard lock(mu_);
       ended_.push_back(Ended{std::move(batch), std::move(outcome)});
@@ -134,33 +137,25 @@ void Writer::loop() {
   }
 }
 
-void Writer::run_fast(Job& job, bool& open, bool& redo) {
+bool Writer::run_fast(Job& job) {
   // Jobs almost never fail (a failure is an SQL error; refusals such as a
   // full queue are results), so they run without a savepoint each: two
   // statements fewer per job. If one fails (or SQLite rolled back on its
   // own), everything is undone and end_transaction() runs the batch again the
   // careful way. Jobs are pure functions of the database, so running one
   // twice is the same as running it once.
-  if (!open) {
-    if (!begin()) {
-      redo = true;
-      return;
-    }
-    open = true;
-  }
-  if (!job.run(*db_) || sqlite3_get_autocommit(db_->handle()) != 0) {
-    roll_back();
-    open = false;
-    redo = true;
-  }
+  if (!in_transaction(*db_) && !begin()) return false;
+  if (job.run(*db_) && in_transaction(*db_)) return true;
+  roll_back();
+  return false;
 }
 
-Status Writer::end_transaction(std::vector<std::unique_ptr<Job>>& batch, bool open, bool redo) {
+Status Writer::end_transaction(std::vector<std::unique_ptr<Job>>& batch, bool redo) {
   if (broken_.load()) {
     roll_back();
-    return fail(Errc::internal, "the store stopped after a failed fsync");
+    return fail(Errc::internal, kBroken);
   }
-  if (open && !redo) {
+  if (in_transaction(*db_) && !redo) {
     if (commit()) {
       commits_.fetch_add(1);
       return ok();
@@ -215,7 +210,7 @@ void Writer::sync_loop() {
 
 Status Writer::make_durable() {
   if (log_fd_ < 0) return ok();  // the commit synced (synchronous=FULL)
-  if (broken_.load()) return fail(Errc::internal, "the store stopped after a failed fsync");
+  if (broken_.load()) return fail(Errc::internal, kBroken);
   struct stat st {};
   // SQLite never removes the log while its connections are open; if it is
   // gone anyway, syncing this file would prove nothing.
@@ -239,7 +234,7 @@ Status Writer::run_in_savepoint(Job& job, bool& job_ok) {
   job_ok = job.run(*db_);
   // An I/O error or a full disk can make SQLite roll the whole transaction
   // back; then nothing of this batch is left to commit.
-  if (sqlite3_get_autocommit(db_->handle()) != 0) {
+  if (!in_transaction(*db_)) {
     return fail(Errc::internal, "transaction rolled back by SQLite");
   }
   if (!job_ok) {
@@ -264,7 +259,7 @@ Status Writer::commit() {
 }
 
 void Writer::roll_back() {
-  if (sqlite3_get_autocommit(db_->handle()) == 0) (void)db_->exec("ROLLBACK");
+  if (in_transaction(*db_)) (void)db_->exec("ROLLBACK");
 }
 
 }  // namespace sotto::storage::sqlite

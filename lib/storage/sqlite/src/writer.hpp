@@ -114,11 +114,11 @@ class Writer {
 
   void push(std::unique_ptr<Job> job);
   void loop();
-  // Runs `job` in the open transaction (opening one if needed); on failure
-  // rolls back and sets `redo`.
-  void run_fast(Job& job, bool& open, bool& redo);
+  // Runs `job` in the open transaction (opening one if needed); false, with
+  // everything rolled back, if it (or SQLite) failed.
+  bool run_fast(Job& job);
   // Commits the batch (again the careful way if `redo` or the commit failed).
-  Status end_transaction(std::vector<std::unique_ptr<Job>>& batch, bool open, bool redo);
+  Status end_transaction(std::vector<std::unique_ptr<Job>>& batch, bool redo);
   void sync_loop();
   // fdatasync of the log file; an error once it fails.
   Status make_durable();

@@ -16,9 +16,11 @@
 
 #include <array>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace sotto::transport {
 
@@ -73,6 +75,10 @@ class EdgePoller final : public boost::asio::execution_context::service {
 
   [[nodiscard]] std::size_t watched() const noexcept { return watched_; }
 
+  // Keeps `owner` alive until the handlers queued now have run (so until the
+  // current wake-up is over).
+  void release_later(std::shared_ptr<void> owner);
+
  private:
   struct ResumeAfterThrow;
 
@@ -92,6 +98,35 @@ class EdgePoller final : public boost::asio::execution_context::service {
   // A wait of set_ is outstanding. None while nothing is watched: a pending
   // wait is work, and io_context::run() would never return.
   bool armed_ = false;
+};
+
+// A connected socket taken out of Asio and watched by its thread's poller:
+// what sottod's sessions and the generator's connections hold once
+// connected. The poller keeps a plain pointer to the listener, so while the
+// socket is watched the listener's owner is kept alive here; close() lets it
+// go once the current wake-up is over.
+class WatchedSocket {
+ public:
+  WatchedSocket() = default;
+  WatchedSocket(const WatchedSocket&) = delete;
+  WatchedSocket& operator=(const WatchedSocket&) = delete;
+
+  // Takes `socket` (connected, on an io_context's executor) and has that
+  // thread's poller report it to `listener`, whose `owner` is held meanwhile.
+  // 0, or errno, and then the socket is closed. Throws only if the poller
+  // cannot be made, and then `socket` is untouched.
+  int take(boost::asio::ip::tcp::socket& socket, ReadinessListener& listener,
+           std::shared_ptr<void> owner);
+  // Stops watching, closes the socket, lets go of the owner. Idempotent.
+  void close(ReadinessListener& listener);
+
+  [[nodiscard]] int fd() const noexcept { return fd_; }
+  [[nodiscard]] bool is_open() const noexcept { return fd_ >= 0; }
+
+ private:
+  EdgePoller* poller_ = nullptr;
+  int fd_ = -1;
+  std::shared_ptr<void> owner_;
 };
 
 }  // namespace sotto::transport
