@@ -8,11 +8,13 @@
 # and the plots in docs/benchmarks/ (bench/report/make_report.py, gnuplot).
 # Not part of the test run. Takes about an hour; --quick takes minutes.
 #
-# Usage: scripts/bench-report.sh [--quick] [--servers sotto,ejabberd,mosquitto] [--no-install]
+# Usage: scripts/bench-report.sh [--quick] [--servers sotto,sottolab,ejabberd,mosquitto]
+#                                [--no-install]
 #                                [--report-only DIR]
 #   --quick        short runs to check the pipeline (5 s windows, W1 with 500 and 2 000
 #                  clients, W2 stages 1000,2000, fewer W3 messages); the report says so
-#   --servers      which servers to run (default: all three)
+#   --servers      which servers to run (default: all four; sottolab is sottod's lab build on
+#                  the in-memory test store, W1 only: what durable storage costs W1)
 #   --no-install   do not apt-get install what is missing
 #   --report-only  only rewrite the report from the JSON results in DIR
 # Environment:
@@ -28,7 +30,7 @@ repo=$PWD
 
 quick=0
 install=1
-servers="sotto,ejabberd,mosquitto"
+servers="sotto,sottolab,ejabberd,mosquitto"
 report_only=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -79,6 +81,7 @@ build_bench
 build_dir=$(cd "$build_dir" && pwd)
 bench="$build_dir/bench/load/sotto-bench"
 sottod="$build_dir/apps/sottod/sottod"
+sottod_lab="$build_dir/bench/load/sottod-memory-store"
 work="$build_dir/bench/report-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$work"
 out="$work/results"
@@ -154,15 +157,14 @@ w1_args() {  # clients
   echo --workload w1 --clients "$1" --in-flight "$window" "${w1_windows[@]}"
 }
 
-# ---- sottod: the bench starts and stops it itself ----
-if has sotto; then
-  for c in $w1_small $w1_large; do
-    # shellcheck disable=SC2046
-    run sotto "w1-c$c" -- --sottod "$sottod" $(w1_args "$c")
-  done
-  run sotto w2 -- --sottod "$sottod" --workload w2 --stages "$w2_stages" "${w2_timing[@]}"
-  run sotto w3 -- --sottod "$sottod" --workload w3 --messages "$w3_messages" --senders 10
-fi
+# ---- sottod and its lab build: the bench starts and stops them itself ----
+# shellcheck disable=SC2046
+sotto_w1() { run sotto "w1-c$1" -- --sottod "$sottod" $(w1_args "$1"); }
+sotto_w2() { run sotto w2 -- --sottod "$sottod" --workload w2 --stages "$w2_stages" "${w2_timing[@]}"; }
+sotto_w3() { run sotto w3 -- --sottod "$sottod" --workload w3 --messages "$w3_messages" --senders 10; }
+# The same sottod on the in-memory test store: W1's cost of durable storage.
+# shellcheck disable=SC2046
+sottolab_w1() { run sottolab "w1-c$1" -- --sottod "$sottod_lab" $(w1_args "$1"); }
 
 # ---- ejabberd ----
 ej_dir="$work/ejabberd"
@@ -219,15 +221,17 @@ ERL_DIST_PORT=$EJ_DIST_PORT
 ERL_OPTIONS='-kernel inet_dist_use_interface {127,0,0,1}'
 EOF
   cp bench/peers/conf/ejabberd.yml "$ej_dir/ejabberd.yml"
-  ej=(--protocol xmpp --connect 127.0.0.1:$EJ_PORT --server-name ejabberd)
-  for c in $w1_small $w1_large; do
-    ej_start "$ej_dir/spool-w1-c$c" && {
-      # shellcheck disable=SC2046
-      run ejabberd "w1-c$c" -- "${ej[@]}" --server-pid "$ej_pid" $(w1_args "$c")
-    } || status=1
-    ej_stop
-  done
-  # W2: accounts first, then a fresh server process on the same spool, as
+fi
+ej=(--protocol xmpp --connect "127.0.0.1:$EJ_PORT" --server-name ejabberd)
+ejabberd_w1() {
+  ej_start "$ej_dir/spool-w1-c$1" && {
+    # shellcheck disable=SC2046
+    run ejabberd "w1-c$1" -- "${ej[@]}" --server-pid "$ej_pid" $(w1_args "$1")
+  } || status=1
+  ej_stop
+}
+ejabberd_w2() {
+  # Accounts first, then a fresh server process on the same spool, as
   # sottod is restarted after registration.
   ej_start "$ej_dir/spool-w2" && {
     run ejabberd w2-register -- "${ej[@]}" --server-pid "$ej_pid" --workload w2 --w2-step register \
@@ -239,12 +243,14 @@ EOF
       --stages "$w2_stages" --name-tag b "${w2_timing[@]}"
   } || status=1
   ej_stop
+}
+ejabberd_w3() {
   ej_start "$ej_dir/spool-w3" && {
     run ejabberd w3 -- "${ej[@]}" --server-pid "$ej_pid" --workload w3 --messages "$ej_w3_messages" \
       --senders 10
   } || status=1
   ej_stop
-fi
+}
 
 # ---- mosquitto ----
 mq_dir="$work/mosquitto"
@@ -277,25 +283,44 @@ if has mosquitto; then
   } >"$mq_dir/mosquitto.pw"
   mosquitto_passwd -U "$mq_dir/mosquitto.pw"
   chmod 644 "$mq_dir/mosquitto.pw"
-  mq=(--protocol mqtt --connect 127.0.0.1:$MQ_PORT --server-name mosquitto --name-tag b)
-  for c in $w1_small $w1_large; do
-    mq_start && {
-      # shellcheck disable=SC2046
-      run mosquitto "w1-c$c" -- "${mq[@]}" --server-pid "$mq_pid" $(w1_args "$c")
-    } || status=1
-    mq_stop
-  done
+fi
+mq=(--protocol mqtt --connect "127.0.0.1:$MQ_PORT" --server-name mosquitto --name-tag b)
+mosquitto_w1() {
+  mq_start && {
+    # shellcheck disable=SC2046
+    run mosquitto "w1-c$1" -- "${mq[@]}" --server-pid "$mq_pid" $(w1_args "$1")
+  } || status=1
+  mq_stop
+}
+mosquitto_w2() {
   mq_start && {
     run mosquitto w2 -- "${mq[@]}" --server-pid "$mq_pid" --workload w2 --stages "$w2_stages" \
       "${w2_timing[@]}"
   } || status=1
   mq_stop
+}
+mosquitto_w3() {
   mq_start && {
     run mosquitto w3 -- "${mq[@]}" --server-pid "$mq_pid" --workload w3 --messages "$w3_messages" \
       --senders 10
   } || status=1
   mq_stop
-fi
+}
+
+# ---- the runs: one workload at a time, every server in turn ----
+# The machine's speed drifts by up to a third over a report run (foreign load
+# on the host): running the servers back to back on each workload keeps the
+# runs a ratio compares minutes apart instead of most of an hour apart.
+for c in $w1_small $w1_large; do
+  for s in sotto sottolab ejabberd mosquitto; do
+    if has $s; then "${s}_w1" "$c"; fi
+  done
+done
+for w in w2 w3; do
+  for s in sotto ejabberd mosquitto; do
+    if has $s; then "${s}_$w"; fi
+  done
+done
 cleanup
 
 # ---- what the report says about the run ----

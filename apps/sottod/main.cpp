@@ -1,166 +1,30 @@
 // SPDX-License-Identifier: Apache-2.0
-// sottod: serves the Sotto relay over TLS 1.3 WebSockets until SIGINT/SIGTERM.
-// Logs say what happened to whom by id, never message contents or keys.
-#include <signal.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
-#include <CLI/CLI.hpp>
-#include <chrono>
-#include <condition_variable>
-#include <filesystem>
-#include <iostream>
-#include <memory>
-#include <mutex>
-#include <string>
-#include <system_error>
-#include <thread>
-
-#include "config.hpp"
-#include "json_log.hpp"
-#include "sotto/core/host_port.hpp"
-#include "sotto/crypto/rng.hpp"
-#include "sotto/server/executor.hpp"
-#include "sotto/server/service.hpp"
-#include "sotto/storage/clock.hpp"
+// sottod: serves the Sotto relay over TLS 1.3 WebSockets until SIGINT/SIGTERM,
+// on its embedded SQLite database. Everything else is in serve.cpp.
+#include "serve.hpp"
 #include "sotto/storage/sqlite/sqlite_storage.hpp"
-#include "sotto/transport/certificate.hpp"
-#include "sotto/transport/server.hpp"
-
-namespace fs = std::filesystem;
 
 namespace {
 
 constexpr const char* kDatabaseFile = "sotto.db";
-constexpr const char* kIdentityFolder = "tls";
-// Login deadlines are checked this often, so they hold to about a second.
-constexpr std::chrono::seconds kHousekeepingTick{1};
-constexpr std::size_t kSweepBatch = 1000;
 
-int run(const sotto::sottod::Config& config, const sotto::HostPort& listen,
-        const sigset_t& stop_signals) {
-  const fs::path data_dir = config.data_dir;
-  std::error_code ec;
-  fs::create_directories(data_dir, ec);
-  if (ec) {
-    spdlog::error("cannot create data dir {}: {}", data_dir.string(), ec.message());
-    return 1;
-  }
-  fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-
-  auto identity = sotto::transport::load_or_create_server_identity(data_dir / kIdentityFolder);
-  if (!identity) {
-    spdlog::error("TLS identity: {}", identity.error().message);
-    return 1;
-  }
-  sotto::storage::sqlite::Options store_options;
-  store_options.path = (data_dir / kDatabaseFile).string();
-  store_options.limits = sotto::sottod::mailbox_limits(config);
-  auto storage = sotto::storage::sqlite::SqliteStorage::open(store_options);
-  if (!storage) {
-    spdlog::error("database: {}", storage.error().message);
-    return 1;
-  }
-
-  sotto::storage::SystemClock clock;
-  sotto::server::ThreadPool pool(config.threads);
-  auto service = std::make_unique<sotto::server::Service>(**storage, clock, sotto::crypto::os_rng(),
-                                                          pool, identity->pin_bytes,
-                                                          sotto::sottod::service_options(config));
-  sotto::transport::ServerOptions server_options = sotto::sottod::server_options(config);
-  server_options.address = listen.host;
-  server_options.port = listen.port;
-  auto server = sotto::transport::WebSocketServer::start(server_options, *identity, *service);
-  if (!server) {
-    spdlog::error("listen on {}:{}: {}", listen.host, listen.port, server.error().message);
-    return 1;
-  }
-  // The two lines scripts read: the pin clients must trust, and the port.
-  std::cout << "certificate pin: " << identity->pin << "\n"
-            << "listening on " << listen.host << ":" << (*server)->port() << std::endl;
-  spdlog::info("sottod serving (data dir {}, {} threads)", data_dir.string(), config.threads);
-  spdlog::info(
-      "limits: {} connections, {} per IP (0: no cap), login timeout {} s, message TTL {} days, "
-      "queue cap {} messages / {} MiB, requests {}+{}/s per connection, message.send {}+{}/s and "
-      "keys.fetch {}+{}/s per account",
-      config.max_connections, config.max_connections_per_ip, config.login_timeout_s,
-      config.message_ttl_days, config.queue_cap, config.queue_cap_mib, config.request_burst,
-      config.request_rate, config.send_burst, config.send_rate, config.keys_fetch_burst,
-      config.keys_fetch_rate);
-
-  // Housekeeping: connections past their login deadline are closed every
-  // tick; queued envelopes past their TTL are swept every expiry interval.
-  std::mutex sweep_mu;
-  std::condition_variable sweep_cv;
-  bool stopping = false;
-  std::thread sweeper([&] {
-    const auto expiry_interval = std::chrono::seconds(config.expiry_interval_s);
-    auto next_expiry = std::chrono::steady_clock::now() + expiry_interval;
-    std::unique_lock lock(sweep_mu);
-    while (!sweep_cv.wait_for(lock, kHousekeepingTick, [&] { return stopping; })) {
-      lock.unlock();
-      service->close_idle_logins();
-      if (std::chrono::steady_clock::now() >= next_expiry) {
-        next_expiry = std::chrono::steady_clock::now() + expiry_interval;
-        for (;;) {
-          auto swept = service->expire_messages(kSweepBatch);
-          if (!swept) spdlog::warn("expiry sweep: {}", swept.error().message);
-          if (!swept || *swept < kSweepBatch) break;
-        }
-      }
-      lock.lock();
-    }
-  });
-
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  spdlog::info("signal {}: stopping", signal_number);
-  {
-    std::lock_guard lock(sweep_mu);
-    stopping = true;
-  }
-  sweep_cv.notify_all();
-  sweeper.join();
-
-  // Order matters: no new frames, then no outstanding work, then the store.
-  (*server)->stop();
-  service->wait_idle();
-  pool.shutdown();
-  service.reset();
-  storage->reset();
-  spdlog::info("stopped");
-  return 0;
+sotto::Result<std::unique_ptr<sotto::storage::Storage>> open_sqlite(
+    const std::filesystem::path& data_dir, const sotto::sottod::Config& config) {
+  sotto::storage::sqlite::Options options;
+  options.path = (data_dir / kDatabaseFile).string();
+  options.limits = sotto::sottod::mailbox_limits(config);
+  auto opened = sotto::storage::sqlite::SqliteStorage::open(options);
+  if (!opened) return tl::unexpected(opened.error());
+  return std::unique_ptr<sotto::storage::Storage>(std::move(*opened));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{
+  return sotto::sottod::serve_main(
+      argc, argv,
       "sottod: the Sotto relay server. It stores and forwards end-to-end encrypted messages it "
       "cannot read, over TLS 1.3 WebSockets. Every setting below can also be given in a TOML "
-      "file (--config); see apps/sottod/sottod.example.toml."};
-  sotto::sottod::Config config;
-  sotto::sottod::add_options(app, config);
-  CLI11_PARSE(app, argc, argv);
-
-  auto listen = sotto::parse_host_port(config.listen);
-  if (!listen) {
-    std::cerr << "--listen: " << listen.error().message << "\n";
-    return 2;
-  }
-  // Logs go to stderr so stdout carries only the pin and port lines.
-  spdlog::set_default_logger(spdlog::stderr_color_mt("sottod"));
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
-  if (config.log_format == "json") sotto::sottod::use_json_log_lines();
-  spdlog::flush_on(spdlog::level::info);
-
-  // Block the stop signals before any thread starts, so every thread inherits
-  // the mask and only sigwait() in main sees them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  return run(config, *listen, stop_signals);
+      "file (--config); see apps/sottod/sottod.example.toml.",
+      open_sqlite);
 }

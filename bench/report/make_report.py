@@ -175,6 +175,36 @@ def w1_section(runs, out):
             out.append("")
 
 
+def w1_storage_section(runs, out):
+    """Sotto against its lab build on the in-memory test store: what durable storage costs W1."""
+    pairs = [(c, runs.get(("sotto", f"w1-c{c}")), runs.get(("sottolab", f"w1-c{c}")))
+             for c in w1_clients(runs)]
+    pairs = [(c, a, b) for c, a, b in pairs if a is not None and b is not None]
+    if not pairs:
+        return
+    out.append("### What durable storage costs W1\n")
+    out.append(
+        "The same sottod (`bench/load/sottod-memory-store`: the same TLS, WebSockets, service "
+        "and threads) on the in-memory test store instead of SQLite: nothing is durable, so it "
+        "is a lab figure, not a product configuration. The gap is the price of the SQLite "
+        "insert, delete and fsync per message; the lab figure is what the protocol and "
+        "transport allow on this machine with storage for free.\n")
+    out.append("| C | Sotto max msg/s | lab (no storage) max msg/s | Sotto server CPU µs/msg | "
+               "lab server CPU µs/msg | lab ÷ ejabberd | lab ÷ mosquitto | lab exactly once |")
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---|")
+    for c, sotto, lab in pairs:
+        sc, lc = phase(sotto, "closed") or {}, phase(lab, "closed") or {}
+        peer = {p: phase(runs.get((p, f"w1-c{c}")), "closed") or {} for p in PEERS}
+        out.append(
+            f"| {fmt(c)} | {fmt(num(sc, 'delivered_per_s'))} | {fmt(num(lc, 'delivered_per_s'))} | "
+            f"{fmt(num(sc, 'server_cpu_us_per_message'))} | "
+            f"{fmt(num(lc, 'server_cpu_us_per_message'))} | "
+            f"{ratio(num(lc, 'delivered_per_s'), num(peer['ejabberd'], 'delivered_per_s'))} | "
+            f"{ratio(num(lc, 'delivered_per_s'), num(peer['mosquitto'], 'delivered_per_s'))} | "
+            f"{ok_mark(lab)} |")
+    out.append("")
+
+
 def w2_section(runs, out):
     out.append("## W2 — idle authenticated connections\n")
     out.append(
@@ -432,6 +462,7 @@ def main():
                "partly the price of those guarantees.\n")
 
     w1_section(runs, out)
+    w1_storage_section(runs, out)
     if "w1-throughput.png" in drawn:
         out.append("![W1 throughput vs clients](benchmarks/w1-throughput.png)\n")
     if "w1-latency-cdf.png" in drawn:

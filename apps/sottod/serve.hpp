@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+// The whole of sottod but the choice of store: flags, logging, the TLS
+// identity, the service and its housekeeping, and a clean stop on
+// SIGINT/SIGTERM. sottod opens its SQLite database here; the benchmark's lab
+// build (bench/load/sottod_memory_store.cpp) opens the in-memory test store,
+// so the two differ in nothing else.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+
+#include "config.hpp"
+#include "sotto/core/result.hpp"
+#include "sotto/storage/storage.hpp"
+
+namespace sotto::sottod {
+
+// Opens the store in `data_dir` (already created, owner-only).
+using StoreOpener = std::function<Result<std::unique_ptr<storage::Storage>>(
+    const std::filesystem::path& data_dir, const Config& config)>;
+
+// Parses the command line and serves until SIGINT/SIGTERM; returns the
+// process exit code. `description` heads --help.
+int serve_main(int argc, char** argv, const char* description, const StoreOpener& open_store);
+
+}  // namespace sotto::sottod
