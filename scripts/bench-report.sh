@@ -8,13 +8,14 @@
 # and the plots in docs/benchmarks/ (bench/report/make_report.py, gnuplot).
 # Not part of the test run. Takes about an hour; --quick takes minutes.
 #
-# Usage: scripts/bench-report.sh [--quick] [--servers sotto,sottolab,ejabberd,mosquitto]
+# Usage: scripts/bench-report.sh [--quick] [--servers sotto,sottolab,sottolog,ejabberd,mosquitto]
 #                                [--no-install]
 #                                [--report-only DIR]
 #   --quick        short runs to check the pipeline (5 s windows, W1 with 500 and 2 000
 #                  clients, W2 stages 1000,2000, fewer W3 messages); the report says so
-#   --servers      which servers to run (default: all four; sottolab is sottod's lab build on
-#                  the in-memory test store, W1 only: what durable storage costs W1)
+#   --servers      which servers to run (default: all five; sottolab and sottolog are sottod's
+#                  lab builds, W1 only: on the in-memory test store, and on it behind a durable
+#                  append-only log; they show what durable storage costs W1)
 #   --no-install   do not apt-get install what is missing
 #   --report-only  only rewrite the report from the JSON results in DIR
 # Environment:
@@ -30,7 +31,7 @@ repo=$PWD
 
 quick=0
 install=1
-servers="sotto,sottolab,ejabberd,mosquitto"
+servers="sotto,sottolab,sottolog,ejabberd,mosquitto"
 report_only=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -82,6 +83,7 @@ build_dir=$(cd "$build_dir" && pwd)
 bench="$build_dir/bench/load/sotto-bench"
 sottod="$build_dir/apps/sottod/sottod"
 sottod_lab="$build_dir/bench/load/sottod-memory-store"
+sottod_log="$build_dir/bench/load/sottod-memory-log"
 work="$build_dir/bench/report-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$work"
 out="$work/results"
@@ -162,9 +164,12 @@ w1_args() {  # clients
 sotto_w1() { run sotto "w1-c$1" -- --sottod "$sottod" $(w1_args "$1"); }
 sotto_w2() { run sotto w2 -- --sottod "$sottod" --workload w2 --stages "$w2_stages" "${w2_timing[@]}"; }
 sotto_w3() { run sotto w3 -- --sottod "$sottod" --workload w3 --messages "$w3_messages" --senders 10; }
-# The same sottod on the in-memory test store: W1's cost of durable storage.
+# The same sottod on the in-memory test store, and on it behind a durable
+# append-only log (bench/load/README.md): W1's cost of durable storage.
 # shellcheck disable=SC2046
 sottolab_w1() { run sottolab "w1-c$1" -- --sottod "$sottod_lab" $(w1_args "$1"); }
+# shellcheck disable=SC2046
+sottolog_w1() { run sottolog "w1-c$1" -- --sottod "$sottod_log" $(w1_args "$1"); }
 
 # ---- ejabberd ----
 ej_dir="$work/ejabberd"
@@ -312,7 +317,7 @@ mosquitto_w3() {
 # on the host): running the servers back to back on each workload keeps the
 # runs a ratio compares minutes apart instead of most of an hour apart.
 for c in $w1_small $w1_large; do
-  for s in sotto sottolab ejabberd mosquitto; do
+  for s in sotto sottolab sottolog ejabberd mosquitto; do
     if has $s; then "${s}_w1" "$c"; fi
   done
 done

@@ -7,11 +7,11 @@ build_bench() {
     build_dir="$SOTTO_BENCH_BUILD_DIR"
     cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOTTO_WERROR=ON \
       -DSOTTO_BENCH=ON >/dev/null
-    cmake --build "$build_dir" -j2 --target sotto-bench sottod sottod-memory-store
+    cmake --build "$build_dir" -j2 --target sotto-bench sottod sottod-memory-store sottod-memory-log
   else
     build_dir=build/release
     cmake --preset release >/dev/null
-    cmake --build --preset release --target sotto-bench sottod sottod-memory-store
+    cmake --build --preset release --target sotto-bench sottod sottod-memory-store sottod-memory-log
   fi
   bench="$build_dir/bench/load/sotto-bench"
   sottod="$build_dir/apps/sottod/sottod"
