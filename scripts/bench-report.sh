@@ -4,9 +4,11 @@
 # (ejabberd over XMPP, mosquitto over MQTT; Debian packages, configs in
 # bench/peers/conf/) through the same workloads with the same generator
 # (sotto-bench, bench/load/README.md): W1 with 1 000 and 10 000 clients, W2,
-# W3. Then writes docs/benchmarks.md (tables with Sotto's ratio to each peer)
-# and the plots in docs/benchmarks/ (bench/report/make_report.py, gnuplot).
-# Not part of the test run. Takes about an hour; --quick takes minutes.
+# W3; and sottod's two lab builds (bench/load/README.md) on W1, to show what
+# durable storage costs. One workload at a time, every server in turn. Then
+# writes docs/benchmarks.md (tables with Sotto's ratio to each peer) and the
+# plots in docs/benchmarks/ (bench/report/make_report.py, gnuplot).
+# Not part of the test run. Takes about 25 minutes; --quick takes about 8.
 #
 # Usage: scripts/bench-report.sh [--quick] [--servers sotto,sottolab,sottolog,ejabberd,mosquitto]
 #                                [--no-install]
@@ -102,6 +104,11 @@ stop_pid() {  # pid [seconds]: SIGTERM, then SIGKILL after the grace time
   done
   echo "pid $pid did not stop on SIGTERM: SIGKILL" >&2
   kill -KILL "$pid" 2>/dev/null || true
+}
+forget_pid() {  # pid: stopped already; the rest of the list is still cleanup's
+  local pid kept=()
+  for pid in "${started_pids[@]}"; do [ "$pid" = "$1" ] || kept+=("$pid"); done
+  started_pids=("${kept[@]}")
 }
 cleanup() {
   local pid
@@ -201,6 +208,8 @@ ej_start() {  # spool dir; sets ej_pid to beam.smp's pid
   if [ -z "$ej_pid" ]; then
     echo "ejabberd did not start (see $ej_dir/ejabberd.out)" >&2
     for i in $(pgrep -P "$wrapper" || true); do stop_pid "$i" 10; done
+    stop_pid "$wrapper" 10
+    forget_pid "$wrapper"
     return 1
   fi
   started_pids=("$ej_pid" "${started_pids[@]}")
@@ -273,7 +282,7 @@ mq_start() {
 mq_stop() {
   [ -n "$mq_pid" ] || return 0
   stop_pid "$mq_pid" 20
-  started_pids=()
+  forget_pid "$mq_pid"
   mq_pid=""
 }
 if has mosquitto; then

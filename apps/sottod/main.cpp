@@ -14,7 +14,7 @@ sotto::Result<std::unique_ptr<sotto::storage::Storage>> open_sqlite(
   options.path = (data_dir / kDatabaseFile).string();
   options.limits = sotto::sottod::mailbox_limits(config);
   auto opened = sotto::storage::sqlite::SqliteStorage::open(options);
-  if (!opened) return tl::unexpected(opened.error());
+  if (!opened) return sotto::fail(opened.error().code, "database: " + opened.error().message);
   return std::unique_ptr<sotto::storage::Storage>(std::move(*opened));
 }
 

@@ -52,7 +52,7 @@ int run(const Config& config, const HostPort& listen, const sigset_t& stop_signa
   }
   auto store = open_store(data_dir, config);
   if (!store) {
-    spdlog::error("store: {}", store.error().message);
+    spdlog::error("{}", store.error().message);  // the opener says which store
     return 1;
   }
 

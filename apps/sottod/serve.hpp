@@ -16,7 +16,8 @@
 
 namespace sotto::sottod {
 
-// Opens the store in `data_dir` (already created, owner-only).
+// Opens the store in `data_dir` (already created, owner-only). An error's
+// message is logged as it is, so it should name the store ("database: ...").
 using StoreOpener = std::function<Result<std::unique_ptr<storage::Storage>>(
     const std::filesystem::path& data_dir, const Config& config)>;
 

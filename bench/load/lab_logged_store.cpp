@@ -5,9 +5,17 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
+
+#include "sotto/core/bytes.hpp"
 
 namespace sotto::bench {
 
@@ -26,6 +34,11 @@ void put_u32(Bytes& out, std::uint32_t v) {
 }
 
 void put(Bytes& out, ByteView bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }
+
+[[noreturn]] void die(const char* what) {
+  std::fprintf(stderr, "sottod-memory-log: log %s failed: %s\n", what, std::strerror(errno));
+  std::abort();
+}
 
 // One appended change: its record bytes are in the log buffer; `apply` runs
 // once they are on disk.
@@ -120,13 +133,13 @@ class LoggedMailbox final : public storage::MailboxStore {
         buffer.swap(buffer_);
         pending.swap(pending_);
       }
+      // A lab build that cannot make its log durable must not answer as if it
+      // had: the run stops loudly instead (the bench reports the server gone).
       write_all(buffer);
-      if (::fdatasync(fd_) != 0) std::perror("sottod-memory-log: fdatasync");
+      if (::fdatasync(fd_) != 0) die("fdatasync");
       written_ += buffer.size();
       if (written_ > kLogBytesBeforeTruncate) {
-        if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0) {
-          std::perror("sottod-memory-log: truncate");
-        }
+        if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0) die("truncate");
         written_ = 0;
       }
       buffer.clear();
@@ -140,10 +153,7 @@ class LoggedMailbox final : public storage::MailboxStore {
     while (done < bytes.size()) {
       const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        std::perror("sottod-memory-log: write");
-        return;
-      }
+      if (n <= 0) die("write");
       done += static_cast<std::size_t>(n);
     }
   }

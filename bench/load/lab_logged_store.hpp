@@ -11,16 +11,9 @@
 // passes kLogBytesBeforeTruncate), so it is a measuring tool, never a store.
 #pragma once
 
-#include <condition_variable>
-#include <cstddef>
 #include <filesystem>
-#include <functional>
 #include <memory>
-#include <mutex>
-#include <thread>
-#include <vector>
 
-#include "sotto/core/bytes.hpp"
 #include "sotto/core/result.hpp"
 #include "sotto/storage/storage.hpp"
 

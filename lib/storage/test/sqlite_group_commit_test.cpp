@@ -194,5 +194,43 @@ TEST(SqliteCheckpoint, TheLogStaysBoundedUnderContinuousWrites) {
   EXPECT_EQ(*count, 6000u);
 }
 
+// Past the threshold a background checkpoint is asked for once per quarter
+// threshold of log growth, not at every commit: the log only starts over
+// after the writer's own catch-up, so a request per commit ran a checkpoint
+// (and a database fsync) per commit.
+TEST(SqliteCheckpoint, NotOnePerCommitPastTheThreshold) {
+  constexpr int kPages = 64;
+  constexpr int kCommits = 200;
+  TempDir dir;
+  sqlite::Options options = options_for(dir.path() / "server.db");
+  options.wal_checkpoint_pages = kPages;
+  auto opened = sqlite::SqliteStorage::open(options);
+  ASSERT_OK(opened);
+  auto& store = **opened;
+  AccountId a = account_id(1);
+  ASSERT_OK(store.accounts().create_account({a, "sam", filled(33, 1), 1}));
+  ASSERT_OK(store.devices().add_device(make_device(a, 1)));
+  std::uint32_t n = 0;
+  // Past the threshold first (the log is not checkpointed below it).
+  for (int i = 0; i < 10; ++i) {
+    std::vector<NewEnvelope> batch;
+    for (int j = 0; j < 20; ++j) batch.push_back(make_envelope(a, 1, n++, 1000));
+    ASSERT_OK(store.mailbox().enqueue(std::move(batch)));
+  }
+  const auto commits_before = store.commit_count();
+  const auto checkpoints_before = store.checkpoint_count();
+  for (int i = 0; i < kCommits; ++i) {  // one small commit each: a few pages
+    std::vector<NewEnvelope> one;
+    one.push_back(make_envelope(a, 1, n++, 200));
+    ASSERT_OK(store.mailbox().enqueue(std::move(one)));
+  }
+  const auto commits = store.commit_count() - commits_before;
+  const auto checkpoints = store.checkpoint_count() - checkpoints_before;
+  ASSERT_GE(commits, static_cast<std::uint64_t>(kCommits));
+  EXPECT_GT(checkpoints, 0u);
+  EXPECT_LT(checkpoints * 2, commits) << checkpoints << " checkpoints for " << commits
+                                      << " commits";
+}
+
 }  // namespace
 }  // namespace sotto::storage::testing

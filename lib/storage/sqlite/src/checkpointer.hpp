@@ -45,6 +45,9 @@ class Checkpointer {
   std::uint64_t catch_up_count() const noexcept { return catch_ups_.load(); }
 
   static constexpr int kCatchUpFactor = 4;
+  // Past the threshold, a background checkpoint is requested again each
+  // time the log has grown by threshold / kRequestsPerThreshold pages.
+  static constexpr int kRequestsPerThreshold = 4;
 
  private:
   static int on_commit(void* self, sqlite3* db, const char* name, int pages);
@@ -58,6 +61,9 @@ class Checkpointer {
   bool stop_ = false;       // guarded by mu_
   std::atomic<std::uint64_t> done_{0};
   std::atomic<std::uint64_t> catch_ups_{0};
+  // The writer thread's own (on_commit runs only there).
+  int last_log_pages_ = 0;
+  int next_request_at_;  // set from wal_pages in the constructor
   std::atomic<bool> refused_{false};
   std::thread thread_;  // last: starts after everything above exists
 };
