@@ -161,20 +161,31 @@ TEST_F(SqliteGroupCommit, CloseFinishesWritesSubmittedByCompletions) {
   EXPECT_EQ(queued(), 2u);
 }
 
+// A store at `file` that checkpoints past `pages` pages of log, with account
+// 1's device 1 to queue for.
+std::unique_ptr<sqlite::SqliteStorage> open_with_device(const std::filesystem::path& file,
+                                                        int pages) {
+  sqlite::Options options = options_for(file);
+  options.wal_checkpoint_pages = pages;
+  auto opened = sqlite::SqliteStorage::open(options);
+  EXPECT_TRUE(opened.has_value());
+  if (!opened) return nullptr;
+  const AccountId a = account_id(1);
+  EXPECT_TRUE((*opened)->accounts().create_account({a, "sam", filled(33, 1), 1}).has_value());
+  EXPECT_TRUE((*opened)->devices().add_device(make_device(a, 1)).has_value());
+  return std::move(*opened);
+}
+
 // Checkpoints run in the background; under continuous writes the writer
 // catches up itself past 4x the threshold, so the log stays bounded.
 TEST(SqliteCheckpoint, TheLogStaysBoundedUnderContinuousWrites) {
   constexpr int kPages = 64;  // 256 KiB; the hard bound is 4x that
   TempDir dir;
   auto file = dir.path() / "server.db";
-  sqlite::Options options = options_for(file);
-  options.wal_checkpoint_pages = kPages;
-  auto opened = sqlite::SqliteStorage::open(options);
-  ASSERT_OK(opened);
-  auto& store = **opened;
-  AccountId a = account_id(1);
-  ASSERT_OK(store.accounts().create_account({a, "sam", filled(33, 1), 1}));
-  ASSERT_OK(store.devices().add_device(make_device(a, 1)));
+  auto opened = open_with_device(file, kPages);
+  ASSERT_NE(opened, nullptr);
+  auto& store = *opened;
+  const AccountId a = account_id(1);
   auto wal = std::filesystem::path(file.string() + "-wal");
   std::uintmax_t max_wal = 0;
   std::uint32_t n = 0;
@@ -202,14 +213,10 @@ TEST(SqliteCheckpoint, NotOnePerCommitPastTheThreshold) {
   constexpr int kPages = 64;
   constexpr int kCommits = 200;
   TempDir dir;
-  sqlite::Options options = options_for(dir.path() / "server.db");
-  options.wal_checkpoint_pages = kPages;
-  auto opened = sqlite::SqliteStorage::open(options);
-  ASSERT_OK(opened);
-  auto& store = **opened;
-  AccountId a = account_id(1);
-  ASSERT_OK(store.accounts().create_account({a, "sam", filled(33, 1), 1}));
-  ASSERT_OK(store.devices().add_device(make_device(a, 1)));
+  auto opened = open_with_device(dir.path() / "server.db", kPages);
+  ASSERT_NE(opened, nullptr);
+  auto& store = *opened;
+  const AccountId a = account_id(1);
   std::uint32_t n = 0;
   // Past the threshold first (the log is not checkpointed below it).
   for (int i = 0; i < 10; ++i) {
