@@ -166,17 +166,16 @@ w1_args() {  # clients
   echo --workload w1 --clients "$1" --in-flight "$window" "${w1_windows[@]}"
 }
 
-# ---- sottod and its lab build: the bench starts and stops them itself ----
+# ---- sottod and its lab builds: the bench starts and stops them itself ----
 # shellcheck disable=SC2046
-sotto_w1() { run sotto "w1-c$1" -- --sottod "$sottod" $(w1_args "$1"); }
+sottod_w1() { run "$1" "w1-c$3" -- --sottod "$2" $(w1_args "$3"); }  # name binary clients
+sotto_w1() { sottod_w1 sotto "$sottod" "$1"; }
 sotto_w2() { run sotto w2 -- --sottod "$sottod" --workload w2 --stages "$w2_stages" "${w2_timing[@]}"; }
 sotto_w3() { run sotto w3 -- --sottod "$sottod" --workload w3 --messages "$w3_messages" --senders 10; }
 # The same sottod on the in-memory test store, and on it behind a durable
 # append-only log (bench/load/README.md): W1's cost of durable storage.
-# shellcheck disable=SC2046
-sottolab_w1() { run sottolab "w1-c$1" -- --sottod "$sottod_lab" $(w1_args "$1"); }
-# shellcheck disable=SC2046
-sottolog_w1() { run sottolog "w1-c$1" -- --sottod "$sottod_log" $(w1_args "$1"); }
+sottolab_w1() { sottod_w1 sottolab "$sottod_lab" "$1"; }
+sottolog_w1() { sottod_w1 sottolog "$sottod_log" "$1"; }
 
 # ---- ejabberd ----
 ej_dir="$work/ejabberd"

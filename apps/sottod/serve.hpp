@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The whole of sottod but the choice of store: flags, logging, the TLS
 // identity, the service and its housekeeping, and a clean stop on
-// SIGINT/SIGTERM. sottod opens its SQLite database here; the benchmark's lab
-// build (bench/load/sottod_memory_store.cpp) opens the in-memory test store,
-// so the two differ in nothing else.
+// SIGINT/SIGTERM. sottod opens its SQLite database; the benchmark's two lab
+// builds (bench/load/sottod_memory_store.cpp, sottod_memory_log.cpp) open
+// stores of their own, and differ from sottod in nothing else.
 #pragma once
 
 #include <filesystem>

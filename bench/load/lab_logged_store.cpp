@@ -40,12 +40,6 @@ void put(Bytes& out, ByteView bytes) { out.insert(out.end(), bytes.begin(), byte
   std::abort();
 }
 
-// One appended change: its record bytes are in the log buffer; `apply` runs
-// once they are on disk.
-struct Pending {
-  std::function<void()> apply;
-};
-
 class LoggedMailbox final : public storage::MailboxStore {
  public:
   LoggedMailbox(storage::MailboxStore& inner, int fd) : inner_(inner), fd_(fd) {
@@ -115,7 +109,7 @@ class LoggedMailbox final : public storage::MailboxStore {
     {
       std::lock_guard lock(mu_);
       buffer_.insert(buffer_.end(), record.begin(), record.end());
-      pending_.push_back({std::move(apply)});
+      pending_.push_back(std::move(apply));
     }
     cv_.notify_one();
   }
@@ -124,7 +118,7 @@ class LoggedMailbox final : public storage::MailboxStore {
   // appends gather for the next round (group commit).
   void loop() {
     Bytes buffer;
-    std::vector<Pending> pending;
+    std::vector<std::function<void()>> pending;
     for (;;) {
       {
         std::unique_lock lock(mu_);
@@ -143,7 +137,7 @@ class LoggedMailbox final : public storage::MailboxStore {
         written_ = 0;
       }
       buffer.clear();
-      for (auto& p : pending) p.apply();
+      for (auto& apply : pending) apply();
       pending.clear();
     }
   }
@@ -162,10 +156,11 @@ class LoggedMailbox final : public storage::MailboxStore {
   const int fd_;
   std::mutex mu_;
   std::condition_variable cv_;
-  Bytes buffer_;                  // guarded by mu_
-  std::vector<Pending> pending_;  // guarded by mu_
-  bool stopping_ = false;         // guarded by mu_
-  std::size_t written_ = 0;       // the log thread's
+  Bytes buffer_;  // guarded by mu_
+  // Changes whose records are in buffer_, applied once they are on disk.
+  std::vector<std::function<void()>> pending_;  // guarded by mu_
+  bool stopping_ = false;                       // guarded by mu_
+  std::size_t written_ = 0;                     // the log thread's
   std::thread thread_;
 };
 

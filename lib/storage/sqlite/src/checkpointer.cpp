@@ -21,7 +21,8 @@ Checkpointer::~Checkpointer() {
   cv_.notify_all();
   thread_.join();
   // The last connection to close checkpoints; this one closes last.
-  if (refused_.load()) sqlite3_db_config(db_->handle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  if (refused_.load())
+    sqlite3_db_config(db_->handle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
 }
 
 void Checkpointer::refuse() { refused_.store(true); }
@@ -41,12 +42,9 @@ int Checkpointer::on_commit(void* self, sqlite3* writer, const char*, int pages)
     // the next one restart it, so the log stays bounded.
     sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     c->catch_ups_.fetch_add(1);
-    c->next_request_at_ = c->wal_pages_;
-  } else if (pages < c->last_log_pages_) {
-    c->next_request_at_ = c->wal_pages_;  // the log started over
-  }
-  c->last_log_pages_ = pages;
-  if (pages >= c->next_request_at_ && pages < kCatchUpFactor * c->wal_pages_) {
+  } else if (pages < c->wal_pages_) {
+    c->next_request_at_ = c->wal_pages_;  // below the threshold: the log started over
+  } else if (pages >= c->next_request_at_) {
     // Not again until the log has grown by a step. A background checkpoint
     // never lets the log start over (the writer opens its next transaction
     // before the checkpoint ends; only the catch-up above does), so a request

@@ -61,9 +61,9 @@ class Checkpointer {
   bool stop_ = false;       // guarded by mu_
   std::atomic<std::uint64_t> done_{0};
   std::atomic<std::uint64_t> catch_ups_{0};
-  // The writer thread's own (on_commit runs only there).
-  int last_log_pages_ = 0;
-  int next_request_at_;  // set from wal_pages in the constructor
+  // Log pages at which the next background checkpoint is asked for; the
+  // writer thread's own (on_commit runs only there).
+  int next_request_at_;
   std::atomic<bool> refused_{false};
   std::thread thread_;  // last: starts after everything above exists
 };
